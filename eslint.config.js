@@ -1,0 +1,75 @@
+// @ts-check
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+/** Each client library may be imported only by the adapter lib that owns it (see docs/adr). */
+const clientOwners = [
+  { pattern: '@nats-io/*', owner: 'libs/messaging', why: 'use @muster/messaging' },
+  { pattern: 'minio', owner: 'libs/object-store', why: 'use @muster/object-store' },
+  { pattern: 'bullmq', owner: 'libs/jobs', why: 'use @muster/jobs' },
+  { pattern: 'ioredis', owner: 'libs/jobs', why: 'use @muster/jobs' },
+];
+
+/** TypeORM belongs to libs/persistence and to a service's entity, repository and migration files. */
+const typeormFiles = ['libs/persistence/**', '**/*.entity.ts', '**/*.repository.ts', '**/migrations/**', 'libs/testing/**'];
+
+const restrictedClients = (except) =>
+  clientOwners
+    .filter((c) => c.owner !== except)
+    .map((c) => ({ group: [c.pattern], message: `only ${c.owner} imports ${c.pattern}: ${c.why}` }));
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '.nx/**', 'libs/contracts/src/gen/**', '.muster/**', 'coverage/**'],
+  },
+  ...nx.configs['flat/base'],
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          enforceBuildableLibDependency: false,
+          depConstraints: [
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: restrictedClients(undefined) }] },
+  },
+  ...[...new Set(clientOwners.map((c) => c.owner))].map((owner) => ({
+    files: [`${owner}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: restrictedClients(owner) }] },
+  })),
+  {
+    files: ['**/*.ts'],
+    ignores: typeormFiles,
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='typeorm'][importKind!='type']",
+          message: 'only libs/persistence and *.entity.ts, *.repository.ts and migrations import typeorm',
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  prettier,
+);
