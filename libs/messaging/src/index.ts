@@ -1,1 +1,20 @@
-export {};
+export { BusConnection, type BusOptions } from './bus-connection.js';
+export { ensureStreams, streamConfig } from './stream-setup.js';
+export { ensureDurableConsumer, type DurableConsumerSpec } from './consumer-setup.js';
+export {
+  CE,
+  PROTOBUF_CONTENT_TYPE,
+  envelopeHeaders,
+  extractTraceContext,
+  readMetadata,
+  type EventMetadata,
+  type HeaderMap,
+} from './event-envelope.js';
+export { EventPublisher, prepareMessage, type OutgoingMessage, type PublishOptions } from './event-publisher.js';
+export { DurableConsumer, type BatchHandler, type ConsumerOptions, type Delivery } from './durable-consumer.js';
+export { DEAD_LETTER_HEADERS, type DeadLetterRecord } from './dead-letter.js';
+export { QueryClient, serveQuery, QUERY_ERROR_HEADER, type QueryHandler } from './query.js';
+export { PermanentFailureError, BusNotConnectedError, QueryFailedError } from './errors.js';
+export { MessagingModule, type MessagingModuleOptions, type MessagingModuleAsyncOptions } from './nest/messaging.module.js';
+export { OnEvent, AnswerQuery, type EventHandlerOptions } from './nest/handler.decorators.js';
+export { MESSAGING_OPTIONS } from './nest/messaging.tokens.js';

@@ -1,0 +1,81 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { StreamSpec } from '@muster/contracts';
+import { ensureStreams } from './stream-setup.js';
+
+export interface BusOptions {
+  /** nats:// URLs of the cluster. */
+  servers: readonly string[];
+  /** Shown in the server's connection list: the service and instance. */
+  name: string;
+  token?: string;
+  /** Streams to create or update before anything is published or consumed. */
+  streams?: readonly StreamSpec[];
+  /** Stream replicas: 1 for a single server, 3 in a production cluster. */
+  replicas?: number;
+  /** Called on every connection status change (disconnect, reconnect, …) for logging. */
+  onStatus?: (status: { type: string; detail?: string }) => void;
+}
+
+/**
+ * One NATS connection per process, shared by every publisher and consumer. Reconnects for
+ * ever: a restart of nats-server is a pause, not a failure; JetStream publishes in flight
+ * during the outage fail and are retried by their caller (the outbox relay, the consumer).
+ */
+export class BusConnection {
+  private connected = true;
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+  ) {}
+
+  static async connect(options: BusOptions): Promise<BusConnection> {
+    const nc = await connect({
+      servers: [...options.servers],
+      name: options.name,
+      ...(options.token ? { token: options.token } : {}),
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      pingInterval: 10_000,
+      waitOnFirstConnect: true,
+    });
+    const jsm = await jetstreamManager(nc);
+    const bus = new BusConnection(nc, jetstream(nc), jsm);
+    bus.watchStatus(options.onStatus);
+    if (options.streams) await ensureStreams(jsm, options.streams, options.replicas ?? 1);
+    return bus;
+  }
+
+  /** True while the TCP connection to a server is up. */
+  isConnected(): boolean {
+    return this.connected && !this.nc.isClosed();
+  }
+
+  /** Round trip to the server: what a readiness probe asks. */
+  async ping(): Promise<boolean> {
+    if (!this.isConnected()) return false;
+    try {
+      await this.nc.rtt();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    await this.nc.drain();
+  }
+
+  private watchStatus(onStatus: BusOptions['onStatus']): void {
+    void (async () => {
+      for await (const status of this.nc.status()) {
+        if (status.type === 'disconnect' || status.type === 'close') this.connected = false;
+        if (status.type === 'reconnect') this.connected = true;
+        const detail = 'server' in status ? String(status.server) : undefined;
+        onStatus?.({ type: status.type, ...(detail ? { detail } : {}) });
+      }
+    })();
+  }
+}

@@ -1,0 +1,88 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { DescMessage } from '@bufbuild/protobuf';
+import type { Subscription } from '@nats-io/transport-node';
+import type { QueryContract } from '@muster/contracts';
+import { BusConnection } from '../bus-connection.js';
+import { DurableConsumer, type BatchHandler } from '../durable-consumer.js';
+import { serveQuery, type QueryHandler } from '../query.js';
+import type { EventHandlerMetadata } from './handler.decorators.js';
+import { EVENT_HANDLER, QUERY_HANDLER } from './messaging.tokens.js';
+
+type Method = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * Finds every @OnEvent / @AnswerQuery method once the application has started, and runs
+ * its consumer or responder; stops them before the bus connection closes.
+ */
+@Injectable()
+export class HandlerRegistry implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('Messaging');
+  private readonly consumers: DurableConsumer<DescMessage>[] = [];
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(BusConnection) private readonly bus: BusConnection,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (!instance || typeof instance !== 'object') continue;
+      const prototype = Object.getPrototypeOf(instance) as object;
+      for (const name of this.scanner.getAllMethodNames(prototype)) {
+        const method = (instance as Record<string, Method>)[name];
+        if (typeof method !== 'function') continue;
+        const event = this.reflector.get<EventHandlerMetadata | undefined>(EVENT_HANDLER, method);
+        if (event) await this.startConsumer(event, method.bind(instance));
+        const query = this.reflector.get<QueryContract | undefined>(QUERY_HANDLER, method);
+        if (query) this.startResponder(query, method.bind(instance));
+      }
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const sub of this.subscriptions.splice(0)) sub.unsubscribe();
+    await Promise.all(this.consumers.splice(0).map((c) => c.stop()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.bus.close();
+  }
+
+  private async startConsumer(event: EventHandlerMetadata, handle: Method): Promise<void> {
+    const consumer = await DurableConsumer.start(this.bus, {
+      ...event.options,
+      contract: event.contract,
+      handle: handle as BatchHandler<unknown> as never,
+      onDeadLetter: (r) => {
+        event.options.onDeadLetter?.(r);
+        this.logger.warn(`dead-lettered ${r.subject} #${r.streamSequence} from ${r.consumer}: ${r.reason}`);
+      },
+      onError: (err, where) => {
+        event.options.onError?.(err, where);
+        this.logger.error(`${event.options.durable}: ${where}: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    });
+    this.consumers.push(consumer);
+    this.logger.log(`consuming ${event.contract.filter} as ${event.options.durable}`);
+  }
+
+  private startResponder(query: QueryContract, handle: Method): void {
+    const sub = serveQuery(this.bus, query, handle as QueryHandler<DescMessage, DescMessage>, (err) =>
+      this.logger.error(`query ${query.name}: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    this.subscriptions.push(sub);
+    this.logger.log(`answering ${query.subject}`);
+  }
+}

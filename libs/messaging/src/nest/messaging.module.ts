@@ -1,0 +1,54 @@
+import { Module, type DynamicModule, type FactoryProvider, type InjectionToken } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { BusConnection, type BusOptions } from '../bus-connection.js';
+import { EventPublisher } from '../event-publisher.js';
+import { QueryClient } from '../query.js';
+import { HandlerRegistry } from './handler-registry.js';
+import { MESSAGING_OPTIONS } from './messaging.tokens.js';
+
+export interface MessagingModuleOptions extends BusOptions {
+  /** CloudEvents `source` of everything this service sends: `/muster/<service>`. */
+  source: string;
+}
+
+export interface MessagingModuleAsyncOptions {
+  imports?: DynamicModule['imports'];
+  inject?: InjectionToken[];
+  useFactory: (...args: never[]) => MessagingModuleOptions | Promise<MessagingModuleOptions>;
+}
+
+@Module({})
+export class MessagingModule {
+  static forRootAsync(options: MessagingModuleAsyncOptions): DynamicModule {
+    const optionsProvider: FactoryProvider = {
+      provide: MESSAGING_OPTIONS,
+      useFactory: options.useFactory,
+      inject: options.inject ?? [],
+    };
+    return {
+      module: MessagingModule,
+      global: true,
+      imports: [DiscoveryModule, ...(options.imports ?? [])],
+      providers: [
+        optionsProvider,
+        {
+          provide: BusConnection,
+          useFactory: (o: MessagingModuleOptions) => BusConnection.connect(o),
+          inject: [MESSAGING_OPTIONS],
+        },
+        {
+          provide: EventPublisher,
+          useFactory: (bus: BusConnection, o: MessagingModuleOptions) => new EventPublisher(bus, o.source),
+          inject: [BusConnection, MESSAGING_OPTIONS],
+        },
+        {
+          provide: QueryClient,
+          useFactory: (bus: BusConnection, o: MessagingModuleOptions) => new QueryClient(bus, o.source),
+          inject: [BusConnection, MESSAGING_OPTIONS],
+        },
+        HandlerRegistry,
+      ],
+      exports: [BusConnection, EventPublisher, QueryClient, MESSAGING_OPTIONS],
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import type { EntityManager } from 'typeorm';
+import type { MessageContract } from '@muster/contracts';
+import { prepareMessage, type OutgoingMessage, type PublishOptions } from '@muster/messaging';
+
+/**
+ * Writes events into the outbox inside the caller's transaction: the business row and its
+ * event commit together or not at all. The relay publishes them afterwards.
+ */
+export class Outbox {
+  constructor(
+    /** CloudEvents `source` of this service: `/muster/<service>`. */
+    readonly source: string,
+  ) {}
+
+  async add<S extends DescMessage, T extends string>(
+    manager: EntityManager,
+    contract: MessageContract<S, T>,
+    params: Readonly<Record<T, string>>,
+    message: MessageShape<S>,
+    options: PublishOptions = {},
+  ): Promise<OutgoingMessage> {
+    const prepared = prepareMessage(this.source, contract, params, message, options);
+    await this.addPrepared(manager, [prepared]);
+    return prepared;
+  }
+
+  async addPrepared(manager: EntityManager, messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await manager.query(
+      `INSERT INTO outbox (id, subject, headers, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bytea[])`,
+      [
+        messages.map((m) => m.id),
+        messages.map((m) => m.subject),
+        messages.map((m) => JSON.stringify(m.headers)),
+        messages.map((m) => Buffer.from(m.payload)),
+      ],
+    );
+  }
+}
