@@ -1,0 +1,79 @@
+import { hostname } from 'node:os';
+import { Module, StandardSchemaValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { ConfigOf } from '@muster/config';
+import { streams } from '@muster/contracts';
+import { MessagingModule } from '@muster/messaging';
+import { createLogger, NestPinoLogger, ObservabilityModule, type Logger, type Metrics } from '@muster/observability';
+import { OutboxInbox1763800000000, PersistenceModule } from '@muster/persistence';
+import { CoreReadiness } from './core-readiness.js';
+import type { BaseServiceConfigSchema } from './service-config.js';
+
+export interface ServiceParts {
+  /** The service's own modules: controllers, handlers, repositories. */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  features: (Type | DynamicModule)[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+}
+
+export interface ServiceContext {
+  name: string;
+  config: ConfigOf<BaseServiceConfigSchema>;
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+/** The root module of a service: observability, bus, database + outbox, then its features. */
+export function serviceModule(ctx: ServiceContext, parts: ServiceParts): DynamicModule {
+  const { name, config } = ctx;
+  const source = `/muster/${name}`;
+  @Module({})
+  class ServiceRootModule {}
+  return {
+    module: ServiceRootModule,
+    imports: [
+      ObservabilityModule.forRoot({ service: name, logger: ctx.logger, ...(ctx.metrics ? { metrics: ctx.metrics } : {}) }),
+      MessagingModule.forRootAsync({
+        useFactory: () => ({
+          servers: config.nats.servers,
+          ...(config.nats.token ? { token: config.nats.token } : {}),
+          name: `${name}@${hostname()}:${process.pid}`,
+          source,
+          streams,
+          onStatus: (s) =>
+            ctx.logger[s.type === 'ping' ? 'debug' : 'info']({ nats: s.type, detail: s.detail }, `nats ${s.type}`),
+        }),
+      }),
+      PersistenceModule.forRootAsync({
+        useFactory: () => ({
+          url: config.database.url,
+          schema: config.database.schema,
+          applicationName: `muster-${name}`,
+          entities: parts.entities,
+          migrations: [OutboxInbox1763800000000, ...parts.migrations],
+          source,
+        }),
+      }),
+      ...parts.features,
+    ],
+    providers: [CoreReadiness],
+  };
+}
+
+/** Creates and starts the HTTP application; SIGTERM and SIGINT shut it down gracefully. */
+export async function startService(ctx: ServiceContext, parts: ServiceParts): Promise<INestApplication> {
+  const app = await NestFactory.create(serviceModule(ctx, parts), {
+    logger: new NestPinoLogger(ctx.logger),
+    abortOnError: false,
+  });
+  app.useGlobalPipes(new StandardSchemaValidationPipe());
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.listen(ctx.config.http.port, ctx.config.http.host);
+  ctx.logger.info({ url: await app.getUrl() }, `${ctx.name} listening`);
+  return app;
+}
+
+export { createLogger };

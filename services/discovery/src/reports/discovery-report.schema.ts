@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+const slug = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * What the discovery environment posts at boot. Hardware facts use the protobuf JSON form of
+ * `muster.hardware.v1.HardwareFacts`, so the schema's own rules validate them.
+ */
+export const discoveryReportSchema = z
+  .object({
+    smbiosUuid: z.string().max(64).optional(),
+    serial: z.string().max(128).optional(),
+    macs: z.array(z.string().max(32)).min(1).max(64),
+    bootMac: z.string().max(32).optional(),
+    siteId: z.string().regex(slug, 'must be a site slug').optional(),
+    hardware: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export type DiscoveryReport = z.infer<typeof discoveryReportSchema>;

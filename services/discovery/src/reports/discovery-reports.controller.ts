@@ -1,0 +1,42 @@
+import { BadRequestException, Body, ConflictException, Controller, HttpCode, Inject, Ip, Post, Res } from '@nestjs/common';
+import { InvalidMessageError } from '@muster/contracts';
+import { InvalidIdentityError } from '../identity/hardware-identity.js';
+import { discoveryReportSchema, type DiscoveryReport } from './discovery-report.schema.js';
+import { DiscoveryReportsService } from './discovery-reports.service.js';
+
+interface StatusResponse {
+  status(code: number): unknown;
+}
+
+@Controller('v1/discovery')
+export class DiscoveryReportsController {
+  constructor(@Inject(DiscoveryReportsService) private readonly reports: DiscoveryReportsService) {}
+
+  /** 201 for a machine seen for the first time, 200 for a known one, 409 for a conflict. */
+  @Post('reports')
+  @HttpCode(200)
+  async receive(
+    @Body({ schema: discoveryReportSchema }) report: DiscoveryReport,
+    @Ip() ip: string,
+    @Res({ passthrough: true }) res: StatusResponse,
+  ): Promise<{ machineId: string; outcome: string; matchedBy?: string }> {
+    try {
+      const outcome = await this.reports.receive(report, clientAddress(ip));
+      if (outcome.kind === 'conflict') {
+        throw new ConflictException({ message: outcome.reason, machineIds: outcome.machineIds });
+      }
+      if (outcome.kind === 'created') res.status(201);
+      return outcome.kind === 'known'
+        ? { machineId: outcome.machineId, outcome: 'known', matchedBy: outcome.matchedBy }
+        : { machineId: outcome.machineId, outcome: 'created' };
+    } catch (err) {
+      if (err instanceof InvalidIdentityError || err instanceof InvalidMessageError) throw new BadRequestException(err.message);
+      throw err;
+    }
+  }
+}
+
+/** Express reports IPv4 peers as `::ffff:a.b.c.d`; the event wants the plain address. */
+function clientAddress(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}

@@ -1,0 +1,10 @@
+import type { ServiceParts } from '@muster/runtime';
+import { MachineEntity } from './machines/machine.entity.js';
+import { MachinesModule } from './machines/machines.module.js';
+import { Machines1763800000100 } from './migrations/1763800000100-machines.js';
+
+export const inventoryParts: ServiceParts = {
+  features: [MachinesModule],
+  entities: [MachineEntity],
+  migrations: [Machines1763800000100],
+};
