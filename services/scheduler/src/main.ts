@@ -1,1 +1,7 @@
-export {};
+import 'reflect-metadata';
+import { runService } from '@muster/runtime';
+
+await runService(
+  { name: 'scheduler', httpPort: 8086, load: async () => (await import('./app.parts.js')).schedulerParts },
+  process.env,
+);

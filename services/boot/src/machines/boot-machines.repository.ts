@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+export interface BootMachine {
+  machineId: string;
+  siteId: string;
+  state: string;
+  revision: string;
+}
+
+@Injectable()
+export class BootMachinesRepository {
+  constructor(@Inject(DataSource) readonly ds: DataSource) {}
+
+  /** A discovered machine's MACs; its state comes from machine.updated. */
+  async recordDiscovered(manager: EntityManager, machineId: string, siteId: string, macs: readonly string[]): Promise<void> {
+    await manager.query(
+      `INSERT INTO boot_machine (machine_id, site_id, macs, state, revision)
+       VALUES ($1, $2, $3, 'DISCOVERED', 0)
+       ON CONFLICT (machine_id) DO UPDATE
+         SET macs = ARRAY(SELECT DISTINCT unnest(boot_machine.macs || EXCLUDED.macs) ORDER BY 1)`,
+      [machineId, siteId, macs],
+    );
+  }
+
+  /** Applies a state change unless a newer revision is already recorded (events may arrive late). */
+  async recordState(manager: EntityManager, m: BootMachine): Promise<void> {
+    await manager.query(
+      `INSERT INTO boot_machine (machine_id, site_id, state, revision)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (machine_id) DO UPDATE
+         SET site_id = EXCLUDED.site_id, state = EXCLUDED.state, revision = EXCLUDED.revision, updated_at = now()
+         WHERE boot_machine.revision < EXCLUDED.revision`,
+      [m.machineId, m.siteId, m.state, m.revision],
+    );
+  }
+
+  async findByMac(mac: string): Promise<BootMachine | undefined> {
+    const rows = (await this.ds.query(
+      'SELECT machine_id, site_id, state, revision FROM boot_machine WHERE macs @> ARRAY[$1]::text[] LIMIT 1',
+      [mac],
+    )) as { machine_id: string; site_id: string; state: string; revision: string }[];
+    const row = rows[0];
+    return row && { machineId: row.machine_id, siteId: row.site_id, state: row.state, revision: row.revision };
+  }
+}
