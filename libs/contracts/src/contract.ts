@@ -1,7 +1,8 @@
 import type { DescMessage } from '@bufbuild/protobuf';
 
 /** JetStream streams, one per domain. Their subjects never overlap. */
-export type StreamName = 'INVENTORY' | 'IMAGES' | 'ROLLOUTS' | 'AGENT_TELEMETRY' | 'AGENT_COMMANDS' | 'DEADLETTER';
+export type StreamName =
+  'INVENTORY' | 'IMAGES' | 'ROLLOUTS' | 'AGENT_TELEMETRY' | 'AGENT_COMMANDS' | 'DEADLETTER';
 
 export interface StreamSpec {
   readonly name: StreamName;
@@ -47,7 +48,7 @@ export interface QueryContract<Req extends DescMessage = DescMessage, Res extend
 
 const TOKEN = /\{([a-zA-Z]+)\}/g;
 /** A subject token: no dots, wildcards or white space, so it cannot widen a permission. */
-const SAFE_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+export const SAFE_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
 export class InvalidSubjectTokenError extends Error {
   override readonly name = 'InvalidSubjectTokenError';

@@ -1,1 +1,19 @@
-export {};
+export {
+  defineMessage,
+  defineQuery,
+  InvalidSubjectTokenError,
+  type MessageContract,
+  type MessageKind,
+  type QueryContract,
+  type StreamName,
+  type StreamSpec,
+} from './contract.js';
+export { build, decode, encode, InvalidMessageError, validate } from './codec.js';
+export { deadLetter } from './dead-letter.js';
+export { cloudEventsSpecVersion, headers, protobufContentType } from './headers.js';
+export { contracts, type ContractKey } from './messages.js';
+export { queries, type QueryKey } from './queries.js';
+export { allContracts, allQueries, contractBySubject, contractByType } from './registry.js';
+export { DUPLICATE_WINDOW_SECONDS, streams } from './streams.js';
+export { subjectMatches } from './subject-pattern.js';
+export * from './gen/index.js';

@@ -1,18 +1,8 @@
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { context, propagation, type Context } from '@opentelemetry/api';
+import { cloudEventsSpecVersion, headers as H, protobufContentType } from '@muster/contracts';
 
-/** CloudEvents NATS protocol binding, binary mode: attributes travel as `ce-` headers. */
-export const CE = {
-  specversion: 'ce-specversion',
-  id: 'ce-id',
-  type: 'ce-type',
-  source: 'ce-source',
-  time: 'ce-time',
-  subject: 'ce-subject',
-  contentType: 'content-type',
-} as const;
-
-export const PROTOBUF_CONTENT_TYPE = 'application/protobuf';
+// CloudEvents NATS protocol binding, binary mode: attributes travel as `ce-` headers.
 
 /** The CloudEvents attributes of one message; the body is the protobuf payload alone. */
 export interface EventMetadata {
@@ -31,14 +21,14 @@ export type HeaderMap = Record<string, string>;
 
 export function envelopeHeaders(meta: EventMetadata, traceContext: Context = context.active()): HeaderMap {
   const map: HeaderMap = {
-    [CE.specversion]: '1.0',
-    [CE.id]: meta.id,
-    [CE.type]: meta.type,
-    [CE.source]: meta.source,
-    [CE.time]: meta.time,
-    [CE.contentType]: PROTOBUF_CONTENT_TYPE,
+    [H.ceSpecVersion]: cloudEventsSpecVersion,
+    [H.ceId]: meta.id,
+    [H.ceType]: meta.type,
+    [H.ceSource]: meta.source,
+    [H.ceTime]: meta.time,
+    [H.contentType]: protobufContentType,
   };
-  if (meta.subject) map[CE.subject] = meta.subject;
+  if (meta.subject) map[H.ceSubject] = meta.subject;
   propagation.inject(traceContext, map);
   return map;
 }
@@ -58,15 +48,18 @@ export function fromMsgHdrs(h: MsgHdrs | undefined): HeaderMap {
 
 /** Reads the CloudEvents attributes; undefined when a required one is missing. */
 export function readMetadata(map: HeaderMap): EventMetadata | undefined {
-  const id = map[CE.id];
-  const type = map[CE.type];
-  const source = map[CE.source];
-  const time = map[CE.time];
+  const id = map[H.ceId];
+  const type = map[H.ceType];
+  const source = map[H.ceSource];
+  const time = map[H.ceTime];
   if (!id || !type || !source || !time) return undefined;
   const meta: EventMetadata = { id, type, source, time };
-  if (map[CE.subject]) meta.subject = map[CE.subject];
-  if (map.traceparent) meta.traceparent = map.traceparent;
-  if (map.tracestate) meta.tracestate = map.tracestate;
+  const subject = map[H.ceSubject];
+  const traceparent = map[H.traceparent];
+  const tracestate = map[H.tracestate];
+  if (subject) meta.subject = subject;
+  if (traceparent) meta.traceparent = traceparent;
+  if (tracestate) meta.tracestate = tracestate;
   return meta;
 }
 

@@ -2,8 +2,6 @@ export { BusConnection, type BusOptions } from './bus-connection.js';
 export { ensureStreams, streamConfig } from './stream-setup.js';
 export { ensureDurableConsumer, type DurableConsumerSpec } from './consumer-setup.js';
 export {
-  CE,
-  PROTOBUF_CONTENT_TYPE,
   envelopeHeaders,
   extractTraceContext,
   readMetadata,
@@ -12,7 +10,7 @@ export {
 } from './event-envelope.js';
 export { EventPublisher, prepareMessage, type OutgoingMessage, type PublishOptions } from './event-publisher.js';
 export { DurableConsumer, type BatchHandler, type ConsumerOptions, type Delivery } from './durable-consumer.js';
-export { DEAD_LETTER_HEADERS, type DeadLetterRecord } from './dead-letter.js';
+export type { DeadLetterRecord } from './dead-letter.js';
 export { QueryClient, serveQuery, QUERY_ERROR_HEADER, type QueryHandler } from './query.js';
 export { PermanentFailureError, BusNotConnectedError, QueryFailedError } from './errors.js';
 export { MessagingModule, type MessagingModuleOptions, type MessagingModuleAsyncOptions } from './nest/messaging.module.js';
