@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AgentHeartbeatSchema,
+  contracts,
+  deadLetter,
+  headers as H,
+  MachineDiscoveredSchema,
+  type AgentHeartbeat,
+} from '@muster/contracts';
+import { DurableConsumer, EventPublisher, PermanentFailureError, envelopeHeaders, type Delivery } from '../src/index.js';
+import { toMsgHdrs } from '../src/event-envelope.js';
+import { ownBus, until } from './bus-fixture.js';
+
+let env: Awaited<ReturnType<typeof ownBus>>;
+let publisher: EventPublisher;
+beforeAll(async () => {
+  env = await ownBus();
+  publisher = new EventPublisher(env.bus, '/muster/test');
+});
+afterAll(async () => env?.close());
+
+const heartbeat = (agentId: string, seq: number): AgentHeartbeat =>
+  create(AgentHeartbeatSchema, {
+    agentId,
+    machineId: randomUUID(),
+    seq: BigInt(seq),
+    sentAt: timestampNow(),
+    agentVersion: '1.0.0',
+  });
+
+/** Each test has its own site token, so its consumer sees only its own messages. */
+function scope(): { siteId: string; agentId: string; durable: string; filterSubject: string } {
+  const tag = randomUUID().slice(0, 8);
+  const siteId = `site-${tag}`;
+  const agentId = `agent-${tag}`;
+  return { siteId, agentId, durable: `test-${tag}`, filterSubject: contracts.agentHeartbeat.subject({ siteId, agentId }) };
+}
+
+async function deadLetters(durable: string): Promise<{ reason: string; subject: string; body: Uint8Array }[]> {
+  const stream = await env.bus.js.streams.get(deadLetter.stream);
+  const info = await stream.info();
+  const found: { reason: string; subject: string; body: Uint8Array }[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && seq > 0; seq++) {
+    const m = await stream.getMessage({ seq }).catch(() => null);
+    if (!m || m.subject !== deadLetter.subject(durable)) continue;
+    found.push({
+      reason: m.header.get(H.deadLetterReason),
+      subject: m.header.get(H.deadLetterOriginalSubject),
+      body: m.data,
+    });
+  }
+  return found;
+}
+
+describe('DurableConsumer against a real nats-server', () => {
+  it('delivers a published event with its CloudEvents attributes, once', async () => {
+    const s = scope();
+    const got: Delivery<AgentHeartbeat>[] = [];
+    const consumer = await DurableConsumer.start(env.bus, {
+      contract: contracts.agentHeartbeat,
+      durable: s.durable,
+      filterSubject: s.filterSubject,
+      handle: async (ds) => void got.push(...ds),
+    });
+    const id = randomUUID();
+    await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 7), { id, about: s.agentId });
+    await until(() => got.length === 1, 10_000, 'delivery');
+    await consumer.stop();
+    const d = got[0]!;
+    expect(d.message.seq).toBe(7n);
+    expect(d.meta).toMatchObject({ id, type: 'io.muster.agent.heartbeat.v1', source: '/muster/test', subject: s.agentId });
+    expect(d.subject).toBe(s.filterSubject);
+    expect(d.deliveryCount).toBe(1);
+  });
+
+  it('stores an event published twice with the same id once', async () => {
+    const s = scope();
+    const id = randomUUID();
+    const first = await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 1), { id });
+    const second = await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 1), { id });
+    expect(first.duplicate).toBe(false);
+    expect(second.duplicate).toBe(true);
+    expect(second.seq).toBe(first.seq);
+  });
+
+  it('dead-letters invalid messages with the reason and carries on', async () => {
+    const s = scope();
+    const got: Delivery<AgentHeartbeat>[] = [];
+    const consumer = await DurableConsumer.start(env.bus, {
+      contract: contracts.agentHeartbeat,
+      durable: s.durable,
+      filterSubject: s.filterSubject,
+      handle: async (ds) => void got.push(...ds),
+    });
+    const ce = (type = contracts.agentHeartbeat.type) =>
+      toMsgHdrs(envelopeHeaders({ id: randomUUID(), type, source: '/muster/test', time: new Date().toISOString() }));
+    const garbage = new Uint8Array([0xff, 0xff, 0xff, 0x0f, 0x01]);
+    await env.bus.js.publish(s.filterSubject, garbage, { headers: ce() });
+    // Decodes, but breaks the schema's rule: seq must be > 0.
+    const zeroSeq = toBinary(AgentHeartbeatSchema, create(AgentHeartbeatSchema, { agentId: s.agentId, seq: 0n }));
+    await env.bus.js.publish(s.filterSubject, zeroSeq, { headers: ce() });
+    await env.bus.js.publish(s.filterSubject, toBinary(AgentHeartbeatSchema, heartbeat(s.agentId, 2)));
+    const wrongType = toBinary(MachineDiscoveredSchema, create(MachineDiscoveredSchema, {}));
+    await env.bus.js.publish(s.filterSubject, wrongType, { headers: ce(contracts.machineDiscovered.type) });
+    await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 3));
+
+    await until(() => got.length === 1, 10_000, 'the valid message');
+    await until(async () => (await deadLetters(s.durable)).length === 4, 10_000, 'four dead letters');
+    await consumer.stop();
+    expect(got.map((d) => d.message.seq)).toEqual([3n]);
+    const reasons = (await deadLetters(s.durable)).map((d) => d.reason);
+    expect(reasons[0]).toMatch(/does not decode/);
+    expect(reasons[1]).toMatch(/seq/);
+    expect(reasons[2]).toMatch(/missing CloudEvents headers/);
+    expect(reasons[3]).toMatch(/does not match io\.muster\.agent\.heartbeat\.v1/);
+    const [first] = await deadLetters(s.durable);
+    expect(first!.subject).toBe(s.filterSubject);
+    expect([...first!.body]).toEqual([...garbage]);
+  });
+
+  it('retries a failing handler with back-off, then dead-letters it', async () => {
+    const s = scope();
+    let attempts = 0;
+    const consumer = await DurableConsumer.start(env.bus, {
+      contract: contracts.agentHeartbeat,
+      durable: s.durable,
+      filterSubject: s.filterSubject,
+      maxDeliver: 3,
+      retryDelaysMs: [50],
+      handle: async () => {
+        attempts++;
+        throw new Error('database is down');
+      },
+    });
+    await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 1));
+    await until(async () => (await deadLetters(s.durable)).length === 1, 10_000, 'dead letter');
+    await consumer.stop();
+    expect(attempts).toBe(3);
+    expect((await deadLetters(s.durable))[0]!.reason).toBe('handler failed on delivery 3/3: database is down');
+  });
+
+  it('dead-letters at once on a permanent failure', async () => {
+    const s = scope();
+    let attempts = 0;
+    const consumer = await DurableConsumer.start(env.bus, {
+      contract: contracts.agentHeartbeat,
+      durable: s.durable,
+      filterSubject: s.filterSubject,
+      handle: async () => {
+        attempts++;
+        throw new PermanentFailureError('unknown agent');
+      },
+    });
+    await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 1));
+    await until(async () => (await deadLetters(s.durable)).length === 1, 10_000, 'dead letter');
+    await consumer.stop();
+    expect(attempts).toBe(1);
+  });
+
+  it('hands over batches and retries a failed batch one by one, so one bad message holds back no other', async () => {
+    const s = scope();
+    const applied = new Map<bigint, number>();
+    let batches = 0;
+    const consumer = await DurableConsumer.start(env.bus, {
+      contract: contracts.agentHeartbeat,
+      durable: s.durable,
+      filterSubject: s.filterSubject,
+      batchSize: 50,
+      maxDeliver: 2,
+      retryDelaysMs: [20],
+      handle: async (ds) => {
+        batches++;
+        if (ds.some((d) => d.message.seq === 13n)) throw new Error('seq 13 is cursed');
+        for (const d of ds) applied.set(d.message.seq, (applied.get(d.message.seq) ?? 0) + 1);
+      },
+    });
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, i + 1))),
+    );
+    await until(() => applied.size === 39, 15_000, '39 applied');
+    await until(async () => (await deadLetters(s.durable)).length === 1, 10_000, 'the cursed one dead-lettered');
+    await consumer.stop();
+    expect(applied.has(13n)).toBe(false);
+    expect([...applied.values()].every((n) => n === 1)).toBe(true);
+    expect(batches).toBeLessThan(40 + 2 + 40);
+  });
+});

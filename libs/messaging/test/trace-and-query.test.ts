@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
+import { trace } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AgentHeartbeatSchema,
+  contracts,
+  GetMachineRequestSchema,
+  GetMachineResponseSchema,
+  queries,
+  type AgentHeartbeat,
+} from '@muster/contracts';
+import { InMemorySpanExporter, startTelemetry, type Telemetry } from '@muster/observability';
+import {
+  DurableConsumer,
+  EventPublisher,
+  QUERY_ERROR_HEADER,
+  QueryClient,
+  QueryFailedError,
+  serveQuery,
+} from '../src/index.js';
+import { ownBus, until } from './bus-fixture.js';
+
+let env: Awaited<ReturnType<typeof ownBus>>;
+let telemetry: Telemetry;
+const exporter = new InMemorySpanExporter();
+beforeAll(async () => {
+  telemetry = startTelemetry({ serviceName: 'messaging-test', exporter, instrumentHttp: false });
+  env = await ownBus();
+});
+afterAll(async () => {
+  await env?.close();
+  await telemetry?.shutdown();
+});
+
+describe('trace context across the bus', () => {
+  it('one trace id spans producer → bus → consumer', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const params = { siteId: `site-${tag}`, agentId: `agent-${tag}` };
+    const seenTraceIds: string[] = [];
+    const consumer = await DurableConsumer.start(env.bus, {
+      contract: contracts.agentHeartbeat,
+      durable: `trace-${tag}`,
+      filterSubject: contracts.agentHeartbeat.subject(params),
+      handle: async () => {
+        const active = trace.getActiveSpan();
+        if (active) seenTraceIds.push(active.spanContext().traceId);
+      },
+    });
+    const publisher = new EventPublisher(env.bus, '/muster/test');
+    const tracer = trace.getTracer('test');
+    const producerTraceId = await tracer.startActiveSpan('operator action', async (root) => {
+      const message: AgentHeartbeat = create(AgentHeartbeatSchema, {
+        agentId: params.agentId,
+        machineId: randomUUID(),
+        seq: 1n,
+        sentAt: timestampNow(),
+        agentVersion: '1.0.0',
+      });
+      await publisher.publish(contracts.agentHeartbeat, params, message);
+      root.end();
+      return root.spanContext().traceId;
+    });
+    await until(() => seenTraceIds.length === 1, 10_000, 'consumer');
+    await consumer.stop();
+    expect(seenTraceIds[0]).toBe(producerTraceId);
+    const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === producerTraceId);
+    expect(spans.map((s) => s.name).sort()).toEqual([
+      'operator action',
+      'process agent.heartbeat.v1',
+      'publish agent.heartbeat.v1',
+    ]);
+  });
+});
+
+describe('request/reply queries', () => {
+  it('answers a valid request, and an error reply for an invalid one or a failing handler', async () => {
+    const known = randomUUID();
+    const failing = randomUUID();
+    const sub = serveQuery(env.bus, queries.getMachine, async (req) => {
+      if (req.machineId === failing) throw new Error('database is down');
+      return create(GetMachineResponseSchema, { found: req.machineId === known ? false : false });
+    });
+    const client = new QueryClient(env.bus, '/muster/test');
+    const reply = await client.request(queries.getMachine, create(GetMachineRequestSchema, { machineId: known }));
+    expect(reply.found).toBe(false);
+
+    const raw = toBinary(GetMachineRequestSchema, create(GetMachineRequestSchema, { machineId: 'not-a-uuid' }));
+    const answer = await env.bus.nc.request(queries.getMachine.subject, raw, { timeout: 5_000 });
+    expect(answer.headers?.get(QUERY_ERROR_HEADER)).toMatch(/machine_id/);
+
+    const failed = client.request(queries.getMachine, create(GetMachineRequestSchema, { machineId: failing }));
+    await expect(failed).rejects.toBeInstanceOf(QueryFailedError);
+    await expect(failed).rejects.toThrow(/database is down/);
+    sub.unsubscribe();
+  });
+
+  it('refuses to send a request that breaks the schema', async () => {
+    const client = new QueryClient(env.bus, '/muster/test');
+    const invalid = create(GetMachineRequestSchema, { machineId: 'x' });
+    await expect(client.request(queries.getMachine, invalid)).rejects.toThrow(/invalid muster\.inventory\.v1\.GetMachineRequest/);
+  });
+});

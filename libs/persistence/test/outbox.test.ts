@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { contracts } from '@muster/contracts';
+import { EventPublisher, prepareMessage } from '@muster/messaging';
+import { ownBus, readSubject, until } from '@muster/messaging/testing';
+import { Outbox, OutboxRelay } from '../src/index.js';
+import { heartbeat, openTestDatabase, seqOf, testSchema } from './persistence-fixture.js';
+
+const pgUrl = inject('servers').postgres.url;
+let env: Awaited<ReturnType<typeof ownBus>>;
+let publisher: EventPublisher;
+const open: DataSource[] = [];
+beforeAll(async () => {
+  env = await ownBus();
+  publisher = new EventPublisher(env.bus, '/muster/test');
+});
+afterAll(async () => {
+  await Promise.all(open.map((ds) => ds.destroy()));
+  await env?.close();
+});
+
+async function database(schema = testSchema()): Promise<DataSource> {
+  const ds = await openTestDatabase(pgUrl, schema);
+  open.push(ds);
+  return ds;
+}
+
+function scope() {
+  const tag = randomUUID().slice(0, 8);
+  const params = { siteId: `site-${tag}`, agentId: `agent-${tag}` };
+  return { ...params, params, subject: contracts.agentHeartbeat.subject(params) };
+}
+
+const outbox = new Outbox('/muster/test');
+const stored = (subject: string) => readSubject(env.bus, contracts.agentHeartbeat.stream, subject);
+const outboxCount = async (ds: DataSource) => ((await ds.query('SELECT count(*)::int AS n FROM outbox')) as { n: number }[])[0]!.n;
+
+describe('migrations', () => {
+  it('apply once even when two instances start together', async () => {
+    const schema = testSchema();
+    const [a] = await Promise.all([database(schema), database(schema)]);
+    const rows = (await a.query('SELECT name FROM migrations ORDER BY id')) as { name: string }[];
+    expect(rows.map((r) => r.name)).toEqual(['OutboxInbox1763800000000', 'Widgets1763800000999']);
+  });
+});
+
+describe('transactional outbox', () => {
+  it('commits the row and its event together, and a rollback leaves neither', async () => {
+    const ds = await database();
+    const s = scope();
+    const added = await ds.transaction(async (m) => {
+      await m.query(`INSERT INTO widget (name) VALUES ('kept')`);
+      return outbox.add(m, contracts.agentHeartbeat, s.params, heartbeat(s.agentId, 1));
+    });
+    await expect(
+      ds.transaction(async (m) => {
+        await m.query(`INSERT INTO widget (name) VALUES ('lost')`);
+        await outbox.add(m, contracts.agentHeartbeat, s.params, heartbeat(s.agentId, 2));
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    const relay = new OutboxRelay(ds, publisher);
+    expect(await relay.relayOnce()).toEqual({ published: 1, complete: true });
+    const events = await stored(s.subject);
+    expect(events.map((e) => e.headers['ce-id'])).toEqual([added.id]);
+    expect(((await ds.query('SELECT name FROM widget')) as { name: string }[]).map((r) => r.name)).toEqual(['kept']);
+    expect(await outboxCount(ds)).toBe(0);
+  });
+
+  it('heals a crash between commit and publish: the relay of the next process publishes the row', async () => {
+    const schema = testSchema();
+    const ds = await database(schema);
+    const s = scope();
+    const child = spawn(
+      process.execPath,
+      ['--import', '@swc-node/register/esm-register', '--conditions=@muster/source', fileURLToPath(new URL('./crash-after-commit.ts', import.meta.url))],
+      {
+        env: { ...process.env, PG_URL: pgUrl, SCHEMA: schema, NATS_URL: env.server.url, SITE: s.siteId, AGENT: s.agentId },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const exit = await new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+    expect(exit).toBe('SIGKILL');
+    expect(await outboxCount(ds)).toBe(5);
+    expect(await stored(s.subject)).toHaveLength(0);
+    const relay = new OutboxRelay(ds, publisher);
+    relay.start();
+    await until(async () => (await outboxCount(ds)) === 0, 10_000, 'outbox drained');
+    await relay.stop();
+    const events = await stored(s.subject);
+    expect(events.map((e) => seqOf(e.data))).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('a relay that published but died before deleting republishes without duplicates', async () => {
+    const ds = await database();
+    const s = scope();
+    const messages = [1, 2, 3].map((i) => prepareMessage('/muster/test', contracts.agentHeartbeat, s.params, heartbeat(s.agentId, i)));
+    await ds.transaction((m) => outbox.addPrepared(m, messages));
+    for (const m of messages) await publisher.publishPrepared(m);
+    await new OutboxRelay(ds, publisher).relayOnce();
+    expect((await stored(s.subject)).map((e) => seqOf(e.data))).toEqual([1, 2, 3]);
+    expect(await outboxCount(ds)).toBe(0);
+  });
+
+  it('two relays running at once publish every row once, in commit order', async () => {
+    const ds = await database();
+    const s = scope();
+    const total = 1_000;
+    for (let tx = 0; tx < 10; tx++) {
+      await ds.transaction(async (m) => {
+        for (let i = 1; i <= 100; i++) await outbox.add(m, contracts.agentHeartbeat, s.params, heartbeat(s.agentId, tx * 100 + i));
+      });
+    }
+    const relays = [new OutboxRelay(ds, publisher, { batchSize: 37, idleMs: 5 }), new OutboxRelay(ds, publisher, { batchSize: 37, idleMs: 5 })];
+    relays.forEach((r) => r.start());
+    await until(async () => (await outboxCount(ds)) === 0, 30_000, 'outbox drained');
+    await Promise.all(relays.map((r) => r.stop()));
+    const seqs = (await stored(s.subject)).map((e) => seqOf(e.data));
+    expect(seqs).toHaveLength(total);
+    expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+  });
+});
