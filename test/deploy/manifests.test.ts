@@ -1,0 +1,347 @@
+// The deployment manifests under deploy/, checked offline: both kustomize overlays render, every
+// object is valid against the Kubernetes schemas, every Deployment probes /readyz and /healthz on
+// its HTTP port, has limits and gets only the MUSTER_* variables its service reads; the compose
+// file is valid for docker-compose and health-checks each service.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import {
+  HorizontalPodAutoscaler,
+  type IHorizontalPodAutoscaler,
+} from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import {
+  PodDisruptionBudget,
+  type IPodDisruptionBudget,
+} from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Service, type IService } from 'kubernetes-models/v1/Service';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+
+const root = resolve(import.meta.dirname, '../..');
+const composeFile = 'deploy/compose/docker-compose.yml';
+const INSTALL = 'apt-get install -y kubernetes-client docker-compose';
+
+/** The seven services and their default HTTP ports. */
+const PORTS: Record<string, number> = {
+  discovery: 8081,
+  inventory: 8082,
+  'image-build': 8083,
+  'artifact-store': 8084,
+  boot: 8085,
+  scheduler: 8086,
+  'agent-gateway': 8087,
+};
+const SERVICES = Object.keys(PORTS);
+
+/** What each service's configuration accepts; any other MUSTER_* variable stops it at start. */
+const COMMON_ENV = [
+  'MUSTER_HTTP_HOST',
+  'MUSTER_HTTP_PORT',
+  'MUSTER_NATS_URL',
+  'MUSTER_NATS_TOKEN',
+  'MUSTER_DATABASE_URL',
+  'MUSTER_DATABASE_SCHEMA',
+  'MUSTER_LOG_LEVEL',
+  'MUSTER_OTEL_EXPORTER_OTLP_ENDPOINT',
+];
+const S3_ENV = [
+  'MUSTER_S3_ENDPOINT',
+  'MUSTER_S3_ACCESS_KEY',
+  'MUSTER_S3_SECRET_KEY',
+  'MUSTER_S3_REGION',
+  'MUSTER_S3_BUCKET',
+];
+const ALLOWED_ENV: Record<string, Set<string>> = Object.fromEntries(
+  SERVICES.map((s) => [
+    s,
+    new Set([
+      ...COMMON_ENV,
+      ...(s === 'image-build' ? ['MUSTER_REDIS_URL'] : []),
+      ...(s === 'artifact-store' ? S3_ENV : []),
+    ]),
+  ]),
+);
+/** Without these a service cannot start (no default) or is unreachable in a container. */
+const REQUIRED_ENV: Record<string, string[]> = Object.fromEntries(
+  SERVICES.map((s) => [
+    s,
+    [
+      'MUSTER_HTTP_HOST',
+      'MUSTER_HTTP_PORT',
+      'MUSTER_NATS_URL',
+      'MUSTER_DATABASE_URL',
+      ...(s === 'image-build' ? ['MUSTER_REDIS_URL'] : []),
+      ...(s === 'artifact-store' ? S3_ENV.filter((k) => k !== 'MUSTER_S3_REGION') : []),
+    ],
+  ]),
+);
+
+interface Validating {
+  validate(): void;
+}
+/** The kinds the overlays may contain, by `apiVersion/kind`; anything else fails the test. */
+const MODELS: Record<string, new (data: never) => Validating> = {
+  'v1/Namespace': Namespace,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+};
+
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+}
+
+/** Runs a tool; a missing tool fails with the command that installs it (never a skip). */
+function runTool(command: string, args: string[]): { status: number; stdout: string; stderr: string } {
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) {
+    const missing = (result.error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new Error(
+      missing
+        ? `${command} is not installed; install it with: ${INSTALL}`
+        : `cannot run ${command}: ${result.error.message}`,
+    );
+  }
+  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function render(overlay: string): K8sObject[] {
+  const { status, stdout, stderr } = runTool('kubectl', ['kustomize', `deploy/k8s/overlays/${overlay}`]);
+  if (status !== 0) throw new Error(`kubectl kustomize ${overlay} exited ${status}:\n${stderr}`);
+  return parseAllDocuments(stdout).map((doc) => {
+    if (doc.errors.length > 0) throw new Error(`unparsable YAML from kustomize: ${doc.errors[0]?.message}`);
+    return doc.toJS() as K8sObject;
+  });
+}
+
+function container(d: IDeployment): IContainer {
+  const containers = d.spec?.template.spec?.containers ?? [];
+  expect(containers, `${d.metadata?.name}: one container`).toHaveLength(1);
+  return containers[0]!;
+}
+
+/** The port number a probe or Service targets, resolving a named container port. */
+function portNumber(c: IContainer, port: number | string | undefined): number | undefined {
+  if (typeof port === 'number') return port;
+  return c.ports?.find((p) => p.name === port)?.containerPort;
+}
+
+describe('tool check', () => {
+  it('names the install command when a tool is missing', () => {
+    expect(() => runTool('muster-no-such-tool', [])).toThrow(`install it with: ${INSTALL}`);
+  });
+});
+
+describe.each([
+  { overlay: 'local', replicas: 1, minReplicas: 1, maxReplicas: 1 },
+  { overlay: 'production', replicas: 3, minReplicas: 3, maxReplicas: undefined },
+])('deploy/k8s/overlays/$overlay', ({ overlay, replicas, minReplicas, maxReplicas }) => {
+  // Rendered on first use inside each test (not in beforeAll), so that a missing kubectl fails
+  // every test instead of leaving them reported as skipped.
+  let rendered: K8sObject[] | undefined;
+  const rendering = () => (rendered ??= render(overlay));
+  const all = <T>(kind: string) => rendering().filter((o) => o.kind === kind) as unknown as T[];
+  const named = <T>(kind: string, name: string) => {
+    const found = rendering().find((o) => o.kind === kind && o.metadata.name === name);
+    expect(found, `${kind} ${name}`).toBeDefined();
+    return found as unknown as T;
+  };
+
+  it('renders only known kinds, each valid against the Kubernetes schema', () => {
+    expect(rendering().length).toBeGreaterThan(0);
+    for (const o of rendering()) {
+      const Model = MODELS[`${o.apiVersion}/${o.kind}`];
+      expect(Model, `unknown kind ${o.apiVersion}/${o.kind} (${o.metadata?.name})`).toBeDefined();
+      expect(() => new Model!(o as never).validate(), `${o.kind} ${o.metadata.name}`).not.toThrow();
+    }
+  });
+
+  it('puts everything in the muster namespace, labelled as part of muster', () => {
+    expect(
+      rendering()
+        .filter((o) => o.kind === 'Namespace')
+        .map((o) => o.metadata.name),
+    ).toEqual(['muster']);
+    for (const o of rendering().filter((o) => o.kind !== 'Namespace')) {
+      expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe('muster');
+      expect(o.metadata.labels?.['app.kubernetes.io/part-of'], `${o.kind} ${o.metadata.name}`).toBe('muster');
+    }
+  });
+
+  it('has a Deployment, Service, PodDisruptionBudget, HorizontalPodAutoscaler and NetworkPolicy per service', () => {
+    for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler']) {
+      expect(
+        rendering()
+          .filter((o) => o.kind === kind)
+          .map((o) => o.metadata.name)
+          .sort(),
+        kind,
+      ).toEqual([...SERVICES].sort());
+    }
+    const policies = rendering()
+      .filter((o) => o.kind === 'NetworkPolicy')
+      .map((o) => o.metadata.name);
+    expect(policies).toEqual(expect.arrayContaining([...SERVICES, 'default-deny', 'allow-dns']));
+  });
+
+  it('probes /readyz and /healthz on the container port of each Deployment, with limits', () => {
+    for (const d of all<IDeployment>('Deployment')) {
+      const name = d.metadata!.name!;
+      const c = container(d);
+      const port = PORTS[name];
+      expect(port, `${name} is one of the seven services`).toBeDefined();
+      expect(
+        c.ports?.map((p) => p.containerPort),
+        name,
+      ).toEqual([port]);
+
+      expect(c.readinessProbe?.httpGet?.path, `${name} readiness`).toBe('/readyz');
+      expect(portNumber(c, c.readinessProbe?.httpGet?.port), `${name} readiness port`).toBe(port);
+      expect(c.livenessProbe?.httpGet?.path, `${name} liveness`).toBe('/healthz');
+      expect(portNumber(c, c.livenessProbe?.httpGet?.port), `${name} liveness port`).toBe(port);
+      expect(c.startupProbe?.httpGet, `${name} startupProbe`).toBeDefined();
+      expect(portNumber(c, c.startupProbe?.httpGet?.port), `${name} startup port`).toBe(port);
+
+      expect(c.resources?.limits?.['cpu'], `${name} cpu limit`).toBeDefined();
+      expect(c.resources?.limits?.['memory'], `${name} memory limit`).toBeDefined();
+      expect(c.resources?.requests?.['cpu'], `${name} cpu request`).toBeDefined();
+      expect(c.resources?.requests?.['memory'], `${name} memory request`).toBeDefined();
+
+      const pod = d.spec!.template.spec!;
+      expect(pod.terminationGracePeriodSeconds, name).toBeGreaterThanOrEqual(30);
+      expect(pod.securityContext?.runAsNonRoot, name).toBe(true);
+      expect(c.securityContext?.readOnlyRootFilesystem, name).toBe(true);
+      expect(c.securityContext?.allowPrivilegeEscalation, name).toBe(false);
+      expect(
+        c.volumeMounts?.map((m) => m.mountPath),
+        `${name} writable /tmp`,
+      ).toContain('/tmp');
+    }
+  });
+
+  it('gives each service exactly the MUSTER_* variables it reads, from muster-config and muster-secrets', () => {
+    const configs = all<IConfigMap>('ConfigMap');
+    for (const d of all<IDeployment>('Deployment')) {
+      const name = d.metadata!.name!;
+      const c = container(d);
+      expect(c.envFrom, `${name}: envFrom cannot be checked; list variables one by one`).toBeUndefined();
+      const env = c.env ?? [];
+      const names = env.map((e) => e.name);
+      expect(new Set(names).size, `${name}: duplicate variables`).toBe(names.length);
+      for (const n of names.filter((n) => n.startsWith('MUSTER_'))) {
+        expect(ALLOWED_ENV[name]!.has(n), `${name} does not read ${n}`).toBe(true);
+      }
+      expect(names, name).toEqual(expect.arrayContaining(REQUIRED_ENV[name]!));
+
+      const value = (key: string) => env.find((e) => e.name === key)?.value;
+      expect(value('MUSTER_HTTP_HOST'), name).toBe('0.0.0.0');
+      expect(value('MUSTER_HTTP_PORT'), name).toBe(String(PORTS[name]));
+
+      for (const e of env) {
+        const cm = e.valueFrom?.configMapKeyRef;
+        if (cm) {
+          const map = configs.find((m) => m.metadata?.name === cm.name);
+          expect(map, `${name} ${e.name}: ConfigMap ${cm.name}`).toBeDefined();
+          if (!cm.optional) expect(Object.keys(map!.data ?? {}), `${name} ${e.name}`).toContain(cm.key);
+        }
+        const secret = e.valueFrom?.secretKeyRef;
+        if (secret) expect(secret.name, `${name} ${e.name}`).toBe('muster-secrets');
+      }
+      for (const secretVar of [
+        'MUSTER_DATABASE_URL',
+        'MUSTER_NATS_TOKEN',
+        'MUSTER_S3_SECRET_KEY',
+        'MUSTER_REDIS_URL',
+      ]) {
+        const e = env.find((x) => x.name === secretVar);
+        if (e) expect(e.valueFrom?.secretKeyRef, `${name} ${secretVar} comes from the Secret`).toBeDefined();
+      }
+    }
+  });
+
+  it('selects each Deployment’s pods from its Service, PodDisruptionBudget and autoscaler', () => {
+    for (const name of SERVICES) {
+      const d = named<IDeployment>('Deployment', name);
+      const labels = d.spec!.template.metadata!.labels!;
+      const matches = (selector: Record<string, string> | undefined) =>
+        Object.entries(selector ?? { none: 'none' }).every(([k, v]) => labels[k] === v);
+      expect(matches(d.spec!.selector.matchLabels), `${name} Deployment selector`).toBe(true);
+
+      const svc = named<IService>('Service', name);
+      expect(matches(svc.spec?.selector), `${name} Service selector`).toBe(true);
+      expect(portNumber(container(d), svc.spec?.ports?.[0]?.targetPort), name).toBe(PORTS[name]);
+      expect(
+        matches(named<IPodDisruptionBudget>('PodDisruptionBudget', name).spec?.selector?.matchLabels),
+      ).toBe(true);
+      const hpa = named<IHorizontalPodAutoscaler>('HorizontalPodAutoscaler', name);
+      expect(hpa.spec?.scaleTargetRef).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+    }
+  });
+
+  it(`runs ${replicas} replica(s) per service within the autoscaler's range`, () => {
+    for (const name of SERVICES) {
+      expect(named<IDeployment>('Deployment', name).spec?.replicas, name).toBe(replicas);
+      const hpa = named<IHorizontalPodAutoscaler>('HorizontalPodAutoscaler', name).spec;
+      expect(hpa.minReplicas, name).toBe(minReplicas);
+      if (maxReplicas !== undefined) expect(hpa.maxReplicas, name).toBe(maxReplicas);
+      else expect(hpa.maxReplicas, name).toBeGreaterThan(minReplicas);
+    }
+  });
+});
+
+interface ComposeService {
+  build?: { dockerfile?: string; args?: Record<string, string> };
+  environment?: Record<string, string | null>;
+  healthcheck?: { test?: string[] | string; disable?: boolean };
+  depends_on?: Record<string, { condition: string }>;
+}
+
+describe(composeFile, () => {
+  it('is valid for docker-compose (config -q exits 0)', () => {
+    const { status, stderr } = runTool('docker-compose', ['-f', composeFile, 'config', '-q']);
+    expect(status, stderr).toBe(0);
+  });
+
+  it('builds each service from deploy/docker/Dockerfile, health-checks /readyz and passes only its variables', () => {
+    const { status, stdout, stderr } = runTool('docker-compose', ['-f', composeFile, 'config']);
+    expect(status, stderr).toBe(0);
+    const services = (parse(stdout) as { services: Record<string, ComposeService> }).services;
+    for (const name of SERVICES) {
+      const s = services[name];
+      expect(s, name).toBeDefined();
+      expect(s!.build?.dockerfile, name).toBe('deploy/docker/Dockerfile');
+      expect(s!.build?.args?.['SERVICE'], name).toBe(name);
+
+      expect(s!.healthcheck?.disable, name).not.toBe(true);
+      expect(s!.healthcheck?.test, `${name} healthcheck`).toBeDefined();
+      expect(JSON.stringify(s!.healthcheck?.test), name).toContain('/readyz');
+
+      const env = s!.environment ?? {};
+      for (const n of Object.keys(env).filter((n) => n.startsWith('MUSTER_'))) {
+        expect(ALLOWED_ENV[name]!.has(n), `${name} does not read ${n}`).toBe(true);
+      }
+      expect(Object.keys(env), name).toEqual(expect.arrayContaining(REQUIRED_ENV[name]!));
+      expect(env['MUSTER_HTTP_HOST'], name).toBe('0.0.0.0');
+      expect(env['MUSTER_HTTP_PORT'], name).toBe(String(PORTS[name]));
+
+      expect(s!.depends_on?.['nats']?.condition, name).toBe('service_healthy');
+      expect(s!.depends_on?.['postgres']?.condition, name).toBe('service_healthy');
+    }
+    expect(services['image-build']!.depends_on?.['redis']?.condition).toBe('service_healthy');
+    expect(services['artifact-store']!.depends_on?.['minio-init']?.condition).toBe(
+      'service_completed_successfully',
+    );
+    for (const infra of ['nats', 'postgres', 'redis', 'minio']) {
+      expect(services[infra]?.healthcheck?.test, `${infra} healthcheck`).toBeDefined();
+    }
+  });
+});
