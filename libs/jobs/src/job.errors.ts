@@ -1,0 +1,15 @@
+/** A payload that breaks its job's schema; nothing was enqueued. */
+export class InvalidJobPayloadError extends Error {
+  override readonly name = 'InvalidJobPayloadError';
+  constructor(
+    readonly job: string,
+    readonly violations: readonly string[],
+  ) {
+    super(`invalid payload for job ${job}: ${violations.join('; ')}`);
+  }
+}
+
+/** A job id BullMQ cannot take: empty, an integer, or containing ':'. */
+export class InvalidJobIdError extends Error {
+  override readonly name = 'InvalidJobIdError';
+}
