@@ -1,4 +1,5 @@
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/transport-node';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,4 +56,17 @@ export async function readSubject(
   }
   await bus.jsm.consumers.delete(stream, info.name);
   return out;
+}
+
+/** Publishes raw bytes with the given headers and transport id, as a misbehaving producer would. */
+export async function publishRaw(
+  bus: BusConnection,
+  subject: string,
+  data: Uint8Array,
+  headerMap: Record<string, string>,
+  msgID: string,
+): Promise<{ duplicate: boolean; seq: number }> {
+  const h = natsHeaders();
+  for (const [k, v] of Object.entries(headerMap)) if (!k.startsWith('nats-')) h.set(k, v);
+  return bus.js.publish(subject, data, { headers: h, msgID });
 }

@@ -20,7 +20,7 @@ export class MachineEventsHandlers {
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
   ) {}
 
-  @OnEvent(contracts.machineDiscovered, { durable: DISCOVERED_CONSUMER, batchSize: 200 })
+  @OnEvent(contracts.machineDiscovered, { durable: DISCOVERED_CONSUMER, batchSize: 200, ackWaitMs: 10_000 })
   async onDiscovered(deliveries: readonly Delivery<MachineDiscovered>[]): Promise<void> {
     const applied = await applyOnce(this.machines.ds, DISCOVERED_CONSUMER, deliveries, async (manager, fresh) => {
       const inserted = await this.machines.insertNew(

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { parseStackArgs, planStack, serviceEnv, SERVICES } from './stack-plan.js';
+
+const endpoints = {
+  natsUrl: 'nats://127.0.0.1:14222',
+  postgresUrl: 'postgres://postgres@127.0.0.1:15432/postgres',
+  redisUrl: 'redis://127.0.0.1:16379',
+  s3: { url: 'http://127.0.0.1:17480', accessKey: 'a', secretKey: 's', region: 'us-east-1' },
+};
+
+describe('planStack', () => {
+  it('shifts every port by the offset and keeps data and logs under home', () => {
+    const plan = planStack({ home: '/h', portOffset: 100 });
+    expect(plan.servers.postgres).toBe(15532);
+    expect(plan.services.map((s) => s.port)).toEqual(SERVICES.map((s) => s.port + 100));
+    expect(plan.dataDir).toBe('/h/data');
+    expect(plan.logDir).toBe('/h/logs');
+  });
+});
+
+describe('serviceEnv', () => {
+  it('gives each service only the settings it uses', () => {
+    const plan = planStack({ home: '/h', portOffset: 0 });
+    const envOf = (name: string) => serviceEnv(plan.services.find((s) => s.name === name)!, endpoints);
+    expect(Object.keys(envOf('inventory')).sort()).toEqual([
+      'MUSTER_DATABASE_URL',
+      'MUSTER_HTTP_HOST',
+      'MUSTER_HTTP_PORT',
+      'MUSTER_LOG_LEVEL',
+      'MUSTER_NATS_URL',
+    ]);
+    expect(envOf('image-build').MUSTER_REDIS_URL).toBe(endpoints.redisUrl);
+    expect(envOf('artifact-store')).toMatchObject({ MUSTER_S3_ENDPOINT: endpoints.s3.url, MUSTER_S3_BUCKET: 'muster-artifacts' });
+    expect(envOf('inventory').MUSTER_S3_ENDPOINT).toBeUndefined();
+  });
+});
+
+describe('parseStackArgs', () => {
+  it('reads flags before the environment, and refuses a bad offset', () => {
+    expect(parseStackArgs(['--port-offset', '5', '--home', '/x'], { MUSTER_STACK_PORT_OFFSET: '9' }, '/repo')).toEqual({
+      home: '/x',
+      portOffset: 5,
+    });
+    expect(parseStackArgs([], {}, '/repo')).toEqual({ home: '/repo/.muster', portOffset: 0 });
+    expect(() => parseStackArgs(['--port-offset', 'ten'], {}, '/repo')).toThrow(/whole number/);
+  });
+});

@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+
+/** The seven services, their default HTTP port, and the extra servers each one needs. */
+export const SERVICES = [
+  { name: 'discovery', port: 8081, needs: [] },
+  { name: 'inventory', port: 8082, needs: [] },
+  { name: 'image-build', port: 8083, needs: ['redis'] },
+  { name: 'artifact-store', port: 8084, needs: ['s3'] },
+  { name: 'boot', port: 8085, needs: [] },
+  { name: 'scheduler', port: 8086, needs: [] },
+  { name: 'agent-gateway', port: 8087, needs: [] },
+] as const satisfies readonly { name: string; port: number; needs: readonly ('redis' | 's3')[] }[];
+
+export type ServiceName = (typeof SERVICES)[number]['name'];
+
+/** Default server ports: away from the well-known ones, so a system PostgreSQL or Redis can stay. */
+export const SERVER_PORTS = {
+  nats: 14222,
+  natsMonitor: 18222,
+  postgres: 15432,
+  redis: 16379,
+  s3: 17480,
+  cephMon: 16789,
+} as const;
+
+export const ARTIFACT_BUCKET = 'muster-artifacts';
+
+export interface StackOptions {
+  /** Everything the stack keeps: data of every server, logs. */
+  home: string;
+  /** Added to every port, to run a second stack beside the first. */
+  portOffset: number;
+}
+
+export interface StackPlan {
+  home: string;
+  dataDir: string;
+  logDir: string;
+  servers: Record<keyof typeof SERVER_PORTS, number>;
+  services: { name: ServiceName; port: number; needs: readonly ('redis' | 's3')[] }[];
+}
+
+export function planStack(options: StackOptions): StackPlan {
+  const shift = (port: number): number => port + options.portOffset;
+  const servers = Object.fromEntries(Object.entries(SERVER_PORTS).map(([k, p]) => [k, shift(p)])) as StackPlan['servers'];
+  return {
+    home: options.home,
+    dataDir: join(options.home, 'data'),
+    logDir: join(options.home, 'logs'),
+    servers,
+    services: SERVICES.map((s) => ({ ...s, port: shift(s.port) })),
+  };
+}
+
+export interface Endpoints {
+  natsUrl: string;
+  postgresUrl: string;
+  redisUrl: string;
+  s3: { url: string; accessKey: string; secretKey: string; region: string };
+}
+
+/** Exactly the MUSTER_* settings one service uses (an unknown one would stop it). */
+export function serviceEnv(service: StackPlan['services'][number], e: Endpoints): Record<string, string> {
+  const env: Record<string, string> = {
+    MUSTER_HTTP_HOST: '127.0.0.1',
+    MUSTER_HTTP_PORT: String(service.port),
+    MUSTER_NATS_URL: e.natsUrl,
+    MUSTER_DATABASE_URL: e.postgresUrl,
+    MUSTER_LOG_LEVEL: 'info',
+  };
+  if (service.needs.includes('redis')) env.MUSTER_REDIS_URL = e.redisUrl;
+  if (service.needs.includes('s3')) {
+    env.MUSTER_S3_ENDPOINT = e.s3.url;
+    env.MUSTER_S3_ACCESS_KEY = e.s3.accessKey;
+    env.MUSTER_S3_SECRET_KEY = e.s3.secretKey;
+    env.MUSTER_S3_REGION = e.s3.region;
+    env.MUSTER_S3_BUCKET = ARTIFACT_BUCKET;
+  }
+  return env;
+}
+
+/** `--home DIR` and `--port-offset N`, or MUSTER_STACK_HOME / MUSTER_STACK_PORT_OFFSET. */
+export function parseStackArgs(argv: readonly string[], env: NodeJS.ProcessEnv, repoRoot: string): StackOptions {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const home = value('--home') ?? env.MUSTER_STACK_HOME ?? join(repoRoot, '.muster');
+  const offsetText = value('--port-offset') ?? env.MUSTER_STACK_PORT_OFFSET ?? '0';
+  const portOffset = Number(offsetText);
+  if (!Number.isInteger(portOffset) || portOffset < -8000 || portOffset > 40000) {
+    throw new Error(`--port-offset must be a whole number between -8000 and 40000, not ${JSON.stringify(offsetText)}`);
+  }
+  return { home, portOffset };
+}
