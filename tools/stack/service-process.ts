@@ -37,13 +37,26 @@ export interface ServiceProcess {
 }
 
 /** Starts `services/<name>/src/main.ts` the way the local stack does, logging to logDir. */
-export function startServiceProcess(name: string, port: number, env: Record<string, string>, logDir: string): ServiceProcess {
+export function startServiceProcess(
+  name: string,
+  port: number,
+  env: Record<string, string>,
+  logDir: string,
+  options: { ownProcessGroup?: boolean } = {},
+): ServiceProcess {
   const logFile = join(logDir, `${name}-${port}.log`);
   const out = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(
     process.execPath,
     ['--import', '@swc-node/register/esm-register', '--conditions=@muster/source', join(REPO_ROOT, 'services', name, 'src', 'main.ts')],
-    { cwd: REPO_ROOT, env: serviceEnv({ MUSTER_HTTP_PORT: String(port), ...env }), stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: REPO_ROOT,
+      env: serviceEnv({ MUSTER_HTTP_PORT: String(port), ...env }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Out of the terminal's process group, so Ctrl-C reaches the supervisor only, which then
+      // stops the services in order.
+      detached: options.ownProcessGroup ?? false,
+    },
   );
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
@@ -68,7 +81,9 @@ export function startServiceProcess(name: string, port: number, env: Record<stri
         if (ok) return;
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error(`${name} not ready on ${url} after ${timeoutMs} ms${done ? ' (it exited)' : ''}:\n${(await log()).slice(-3000)}`);
+      throw new Error(
+        `${name} ${done ? 'exited before it was ready' : `not ready on ${url} after ${timeoutMs} ms`}:\n${(await log()).slice(-3000)}`,
+      );
     },
     async stop(signal = 'SIGTERM', timeoutMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return exited;

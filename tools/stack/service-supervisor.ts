@@ -43,7 +43,7 @@ export class ServiceSupervisor {
   }
 
   private start(service: StackPlan['services'][number]): void {
-    const p = startServiceProcess(service.name, service.port, this.envFor(service), this.plan.logDir);
+    const p = startServiceProcess(service.name, service.port, this.envFor(service), this.plan.logDir, { ownProcessGroup: true });
     this.running.set(service.name, p);
     void p.exited.then(({ code, signal }) => {
       if (this.stopping || this.running.get(service.name) !== p) return;

@@ -20,7 +20,6 @@ export const SERVER_PORTS = {
   postgres: 15432,
   redis: 16379,
   s3: 17480,
-  cephMon: 16789,
 } as const;
 
 export const ARTIFACT_BUCKET = 'muster-artifacts';
