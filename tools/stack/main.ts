@@ -1,7 +1,8 @@
 // `npm start`: the whole platform on this machine. Servers and services run under this one
 // process; Ctrl-C (or SIGTERM) stops every one of them.
 import 'reflect-metadata';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { busyPorts } from './port-check.js';
 import { REPO_ROOT } from './service-process.js';
 import { ServiceSupervisor } from './service-supervisor.js';
@@ -57,6 +58,12 @@ async function main(): Promise<number> {
     await stop('a service did not become ready');
     return 1;
   }
+  const pids = {
+    supervisor: process.pid,
+    servers: Object.fromEntries(servers.handles.map((s) => [s.name, s.handle.pids])),
+    services: Object.fromEntries([...supervisor.processes].map(([name, p]) => [name, p.child.pid])),
+  };
+  writeFileSync(join(plan.home, 'pids.json'), `${JSON.stringify(pids, null, 2)}\n`);
   say('');
   say('Muster is running. Every service answers /healthz, /readyz and /metrics; logs are in');
   say(`${plan.logDir}. Try: curl -s http://127.0.0.1:${plan.services[1]!.port}/v1/machines`);

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isPortFree } from '../../tools/stack/port-check.js';
+import { REPO_ROOT } from '../../tools/stack/service-process.js';
+import { planStack, SERVICES } from '../../tools/stack/stack-plan.js';
+
+/** A port offset at which every port of the stack is free right now. */
+async function freeOffset(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const offset = 1000 + Math.floor(Math.random() * 40) * 500;
+    const plan = planStack({ home: '/unused', portOffset: offset });
+    const ports = [...Object.values(plan.servers), ...plan.services.map((s) => s.port)];
+    if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) return offset;
+  }
+  throw new Error('no free set of ports for the stack');
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Processes whose command line names the stack's home: whatever it left behind. */
+async function processesUsing(home: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(home)) found.push(`${entry}: ${cmdline.replace(/\0/g, ' ').slice(0, 160)}`);
+  }
+  return found;
+}
+
+let home: string | undefined;
+afterAll(async () => {
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+describe('the local stack, started as `npm start` starts it', () => {
+  it('reaches ready on every service, carries an event end to end, and stops on SIGINT leaving nothing', async () => {
+    home = await mkdtemp(join(tmpdir(), 'muster-stack-'));
+    const offset = await freeOffset();
+    const plan = planStack({ home, portOffset: offset });
+    const stack = spawn('npm', ['start', '--', '--home', home, '--port-offset', String(offset)], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    stack.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    stack.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const exited = new Promise<number | null>((resolve) => stack.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 240_000;
+    while (!/^ready$/m.test(output) && Date.now() < deadline && stack.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(output, output).toMatch(/^ready$/m);
+    for (const part of ['nats', 'postgresql', 'redis', 's3 (radosgw)', ...SERVICES.map((s) => s.name)]) {
+      expect(output).toMatch(new RegExp(`^✓ ${part.replace(/[()]/g, '\\$&')}\\s`, 'm'));
+    }
+    const url = (name: string) => `http://127.0.0.1:${plan.services.find((s) => s.name === name)!.port}`;
+    for (const s of SERVICES) expect((await fetch(`${url(s.name)}/readyz`)).status, s.name).toBe(200);
+
+    const siteId = `stack-${randomUUID().slice(0, 8)}`;
+    const mac = `02:00:00:${randomUUID().slice(0, 2)}:${randomUUID().slice(0, 2)}:01`;
+    const created = await fetch(`${url('discovery')}/v1/discovery/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ macs: [mac], siteId, hardware: { cpu: { cores: 4 } } }),
+    });
+    expect(created.status).toBe(201);
+    const { machineId } = (await created.json()) as { machineId: string };
+    let machines: { machineId: string; state: string }[] = [];
+    for (let i = 0; i < 100 && machines.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      machines = ((await (await fetch(`${url('inventory')}/v1/machines?siteId=${siteId}`)).json()) as { machines: typeof machines }).machines;
+    }
+    expect(machines).toEqual([expect.objectContaining({ machineId, state: 'MACHINE_STATE_DISCOVERED' })]);
+    let script = '';
+    for (let i = 0; i < 100 && !script.includes(machineId); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      script = await (await fetch(`${url('boot')}/v1/boot/ipxe?mac=${mac}`)).text();
+    }
+    expect(script).toContain(`Machine ${machineId} (DISCOVERED)`);
+
+    const pids = JSON.parse(await readFile(join(home, 'pids.json'), 'utf8')) as {
+      supervisor: number;
+      servers: Record<string, number[]>;
+      services: Record<string, number>;
+    };
+    const all = [pids.supervisor, ...Object.values(pids.servers).flat(), ...Object.values(pids.services)];
+    expect(all.length).toBeGreaterThanOrEqual(12);
+    expect(all.every(alive)).toBe(true);
+
+    stack.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/stopped; nothing left running/);
+    expect(all.filter(alive)).toEqual([]);
+    expect(await processesUsing(home)).toEqual([]);
+  });
+});
