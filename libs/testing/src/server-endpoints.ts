@@ -1,0 +1,22 @@
+/**
+ * Where the servers of one test run listen. Plain data (it crosses from Vitest's global setup
+ * to the test workers): `inject('servers')` in a test returns it.
+ */
+export interface ServerEndpoints {
+  /** nats://127.0.0.1:PORT (JetStream on), http://127.0.0.1:MONPORT */
+  nats: { url: string; monitorUrl: string };
+  /** postgres://postgres@127.0.0.1:PORT/postgres — trust authentication, superuser `postgres`. */
+  postgres: { url: string; host: string; port: number; user: string; database: string };
+  /** redis://127.0.0.1:PORT */
+  redis: { url: string; host: string; port: number };
+  /** radosgw: url = http://127.0.0.1:PORT, region us-east-1, path-style addressing. */
+  s3: {
+    url: string;
+    endPoint: string;
+    port: number;
+    useSSL: false;
+    accessKey: string;
+    secretKey: string;
+    region: string;
+  };
+}
