@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PG_BIN=/usr/lib/postgresql/15/bin
-PACKAGES=(nats-server postgresql redis-server ceph-mon ceph-osd radosgw protobuf-compiler)
+PACKAGES=(nats-server postgresql redis-server ceph-mon ceph-osd radosgw protobuf-compiler docker-compose)
 # binary (name on PATH, or absolute path) : the package that ships it
 REQUIRED=(
   nats-server:nats-server
@@ -21,6 +21,7 @@ REQUIRED=(
   ceph-authtool:ceph-mon
   ceph:ceph-mon
   protoc:protobuf-compiler
+  docker-compose:docker-compose
 )
 
 has() {

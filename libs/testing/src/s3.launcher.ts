@@ -6,7 +6,7 @@ import { cephPaths, renderCephConfig, RGW_NAME } from './internal/ceph-config.js
 import { getFreePorts, isPortFree } from './internal/free-port.js';
 import { ServerProcess } from './internal/managed-process.js';
 import { httpStatus } from './internal/probes.js';
-import { runTool } from './internal/run-tool.js';
+import { runTool, runToolRaw } from './internal/run-tool.js';
 import { sha256Hex, signRequest } from './internal/sigv4.js';
 import { waitReady } from './internal/wait-ready.js';
 import type { ServerHandle, ServerOptions } from './server-options.js';
@@ -145,10 +145,8 @@ export async function startS3(options: S3ServerOptions): Promise<S3ServerHandle>
         (async (osdUuid: string) => {
           // Two calls, not one batch on stdin: the ceph CLI exits 0 from a batch even when a command fails.
           const cli = [...conf, '--connect-timeout', '60'];
-          await runTool(bin.ceph, [...cli, 'osd', 'new', osdUuid, '0'], { timeoutMs: 90_000 });
-          await runTool(bin.ceph, [...cli, 'osd', 'crush', 'add', 'osd.0', '1.0', 'root=default'], {
-            timeoutMs: 90_000,
-          });
+          await cephCommand(bin.ceph, [...cli, 'osd', 'new', osdUuid, '0']);
+          await cephCommand(bin.ceph, [...cli, 'osd', 'crush', 'add', 'osd.0', '1.0', 'root=default']);
         })(state.osdUuid),
       ]);
       await writeState(p.state, state);
@@ -262,4 +260,20 @@ async function readState(file: string): Promise<ClusterState | undefined> {
 async function writeState(file: string, state: ClusterState): Promise<void> {
   await writeFile(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
   await rename(`${file}.tmp`, file);
+}
+
+/**
+ * A ceph CLI call, retried while the mon that just started answers "problem getting command
+ * descriptions" (EPERM) or is not reachable yet. Both commands used here are idempotent.
+ */
+async function cephCommand(ceph: string, args: readonly string[], attempts = 20): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await runToolRaw(ceph, args, { timeoutMs: 90_000 });
+    if (result.code === 0) return;
+    const transient = /problem getting command descriptions|error connecting to the cluster|ETIMEDOUT|EAGAIN/.test(result.stderr);
+    if (!transient || attempt >= attempts) {
+      throw new Error(`${ceph} ${args.join(' ')} exited with code ${result.code}:\n${result.stderr.trim()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250 * Math.min(attempt, 4)));
+  }
 }
