@@ -6,7 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PG_BIN=/usr/lib/postgresql/15/bin
-PACKAGES=(nats-server postgresql redis-server ceph-mon ceph-osd radosgw protobuf-compiler docker-compose)
 # binary (name on PATH, or absolute path) : the package that ships it
 REQUIRED=(
   nats-server:nats-server
@@ -22,6 +21,7 @@ REQUIRED=(
   ceph:ceph-mon
   protoc:protobuf-compiler
   docker-compose:docker-compose
+  kubectl:kubernetes-client
 )
 
 has() {
@@ -33,26 +33,31 @@ has() {
 }
 
 missing=()
+need=()
 for entry in "${REQUIRED[@]}"; do
   binary=${entry%:*}
-  has "$binary" || missing+=("$binary")
+  package=${entry##*:}
+  if ! has "$binary"; then
+    missing+=("$binary")
+    [[ " ${need[*]} " == *" $package "* ]] || need+=("$package")
+  fi
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: system packages present"
 else
   echo "setup: missing ${missing[*]}"
-  install_cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${PACKAGES[*]}"
+  install_cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${need[*]}"
   if [ "$(id -u)" -eq 0 ]; then
     as_root=()
   elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     as_root=(sudo -n)
   else
     echo "setup: need root to install them. Run:" >&2
-    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${PACKAGES[*]}" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${need[*]}" >&2
     exit 1
   fi
-  echo "setup: installing Debian packages: ${PACKAGES[*]}"
+  echo "setup: installing Debian packages: ${need[*]}"
   # Keep the packages' own services (a Redis on 6379, a PostgreSQL cluster on 5432) from
   # starting: the harness and the local stack run their own servers.
   policy=/usr/sbin/policy-rc.d
