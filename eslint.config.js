@@ -12,7 +12,13 @@ const clientOwners = [
 ];
 
 /** TypeORM belongs to libs/persistence and to a service's entity, repository and migration files. */
-const typeormFiles = ['libs/persistence/**', '**/*.entity.ts', '**/*.repository.ts', '**/migrations/**', 'libs/testing/**'];
+const typeormFiles = [
+  'libs/persistence/**',
+  '**/*.entity.ts',
+  '**/*.repository.ts',
+  '**/migrations/**',
+  'libs/testing/**',
+];
 
 const restrictedClients = (except) =>
   clientOwners
@@ -21,7 +27,14 @@ const restrictedClients = (except) =>
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '.nx/**', 'libs/contracts/src/gen/**', '.muster/**', 'coverage/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '.nx/**',
+      'libs/contracts/src/gen/**',
+      '.muster/**',
+      'coverage/**',
+    ],
   },
   ...nx.configs['flat/base'],
   ...tseslint.configs.recommendedTypeChecked,
@@ -31,7 +44,10 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'inline-type-imports' },
+      ],
       '@typescript-eslint/no-floating-promises': 'error',
       '@nx/enforce-module-boundaries': [
         'error',
@@ -66,6 +82,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Test doubles are often async without awaiting anything: they stand in for async code.
+    files: ['**/test/**/*.ts', '**/*.spec.ts', '**/*.test.ts'],
+    rules: { '@typescript-eslint/require-await': 'off' },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

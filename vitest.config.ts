@@ -19,7 +19,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/**/*.test.ts', 'tools/**/*.test.ts'],
+          include: [
+            'libs/*/test/**/*.test.ts',
+            'services/*/test/**/*.test.ts',
+            'test/**/*.test.ts',
+            'tools/**/*.test.ts',
+          ],
           globalSetup: ['./libs/testing/src/vitest-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

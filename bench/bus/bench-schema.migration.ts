@@ -5,7 +5,9 @@ export class BenchEffects1763800000900 implements MigrationInterface {
   name = 'BenchEffects1763800000900';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE bench_effect (event_id text NOT NULL, agent_id text NOT NULL, seq bigint NOT NULL)`);
+    await q.query(
+      `CREATE TABLE bench_effect (event_id text NOT NULL, agent_id text NOT NULL, seq bigint NOT NULL)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

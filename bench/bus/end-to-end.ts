@@ -40,7 +40,11 @@ export async function measureEndToEnd(
       applied += await applyOnce(ds, durable, deliveries, async (manager, fresh) => {
         await manager.query(
           'INSERT INTO bench_effect (event_id, agent_id, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])',
-          [fresh.map((d) => d.meta.id), fresh.map((d) => d.message.agentId), fresh.map((d) => d.message.seq.toString())],
+          [
+            fresh.map((d) => d.meta.id),
+            fresh.map((d) => d.message.agentId),
+            fresh.map((d) => d.message.seq.toString()),
+          ],
         );
       });
       if (applied >= options.count) resolveDone();
@@ -62,17 +66,21 @@ export async function measureEndToEnd(
         uptimeSeconds: BigInt(3600 + i),
         agentVersion: '0.1.0',
       });
-      await publisher.publish(contracts.agentHeartbeat, { siteId, agentId }, heartbeat, { id: `hb-${durable}-${i}` });
+      await publisher.publish(contracts.agentHeartbeat, { siteId, agentId }, heartbeat, {
+        id: `hb-${durable}-${i}`,
+      });
     }
   }
   await Promise.all(Array.from({ length: options.inFlight }, lane));
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), options.timeoutMs).unref());
+  const timeout = new Promise<'timeout'>((resolve) =>
+    setTimeout(() => resolve('timeout'), options.timeoutMs).unref(),
+  );
   await Promise.race([done, timeout]);
   const elapsed = (performance.now() - started) / 1000;
   await consumer.stop();
-  const [row] = (await ds.query(
+  const [row] = await ds.query<{ effects: number; distinct_ids: number }[]>(
     'SELECT count(*)::int AS effects, count(DISTINCT event_id)::int AS distinct_ids FROM bench_effect',
-  )) as { effects: number; distinct_ids: number }[];
+  );
   const effects = row?.effects ?? 0;
   const distinct = row?.distinct_ids ?? 0;
   return {

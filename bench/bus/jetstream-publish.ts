@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BusConnection } from '@muster/messaging';
+import type { BusConnection } from '@muster/messaging';
 
 /**
  * The peer figure: bare JetStream acknowledged publishes of a payload the size of ours,

@@ -30,7 +30,9 @@ try {
       poolSize: 4,
     }),
   );
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
   console.log(`events: ${count}, publishes in flight: ${inFlight}, consumer batch: ${batchSize}`);
 
   const e2e = await measureEndToEnd(bus, ds, { count, inFlight, batchSize, timeoutMs: 300_000 });
@@ -40,7 +42,9 @@ try {
   const payloadBytes = heartbeatPayloadBytes();
   const peerSubject = contracts.agentHeartbeat.subject({ siteId: 'bench-peer', agentId: 'bench-peer' });
   const peer = await measureJetStreamPublish(bus, peerSubject, count, payloadBytes, inFlight);
-  console.log(`bare JetStream acknowledged publish (${payloadBytes} B, ${inFlight} in flight): ${Math.round(peer)} msgs/s`);
+  console.log(
+    `bare JetStream acknowledged publish (${payloadBytes} B, ${inFlight} in flight): ${Math.round(peer)} msgs/s`,
+  );
 
   await ds.destroy();
   await bus.close();

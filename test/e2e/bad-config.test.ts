@@ -21,7 +21,13 @@ describe('a service started with bad configuration', () => {
     const { code } = await service.exited;
     const output = await service.log();
     expect(code).toBe(78);
-    for (const key of ['MUSTER_HTTP_PORT', 'MUSTER_NATS_URL', 'MUSTER_LOG_LEVEL', 'MUSTER_DATABASE_URL', 'MUSTER_DATABSE_URL']) {
+    for (const key of [
+      'MUSTER_HTTP_PORT',
+      'MUSTER_NATS_URL',
+      'MUSTER_LOG_LEVEL',
+      'MUSTER_DATABASE_URL',
+      'MUSTER_DATABSE_URL',
+    ]) {
       expect(output).toContain(key);
     }
     expect(output).not.toContain('postgres://typo@');

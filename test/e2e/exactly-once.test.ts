@@ -25,7 +25,12 @@ function startInventory(): ServiceProcess {
   return startServiceProcess(
     'inventory',
     inventoryPort,
-    { MUSTER_NATS_URL: env.server.url, MUSTER_DATABASE_URL: pgUrl, MUSTER_DATABASE_SCHEMA: `inv_${tag}`, MUSTER_LOG_LEVEL: 'warn' },
+    {
+      MUSTER_NATS_URL: env.server.url,
+      MUSTER_DATABASE_URL: pgUrl,
+      MUSTER_DATABASE_SCHEMA: `inv_${tag}`,
+      MUSTER_LOG_LEVEL: 'warn',
+    },
     logs,
   );
 }
@@ -37,7 +42,12 @@ beforeAll(async () => {
   discovery = startServiceProcess(
     'discovery',
     await freePort(),
-    { MUSTER_NATS_URL: env.server.url, MUSTER_DATABASE_URL: pgUrl, MUSTER_DATABASE_SCHEMA: `disc_${tag}`, MUSTER_LOG_LEVEL: 'warn' },
+    {
+      MUSTER_NATS_URL: env.server.url,
+      MUSTER_DATABASE_URL: pgUrl,
+      MUSTER_DATABASE_SCHEMA: `disc_${tag}`,
+      MUSTER_LOG_LEVEL: 'warn',
+    },
     logs,
   );
   inventory = startInventory();
@@ -52,13 +62,22 @@ afterAll(async () => {
 
 /** A locally administered unicast MAC unique to this run and n. */
 const mac = (n: number): string =>
-  ['02', tag.slice(0, 2), ...[(n >> 16) & 255, (n >> 8) & 255, n & 255, 1].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+  [
+    '02',
+    tag.slice(0, 2),
+    ...[(n >> 16) & 255, (n >> 8) & 255, n & 255, 1].map((b) => b.toString(16).padStart(2, '0')),
+  ].join(':');
 
 async function report(n: number): Promise<string> {
   const res = await fetch(`${discovery.url}/v1/discovery/reports`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ macs: [mac(n)], serial: `SN-${tag}-${n}`, siteId, hardware: { memoryBytes: '8589934592' } }),
+    body: JSON.stringify({
+      macs: [mac(n)],
+      serial: `SN-${tag}-${n}`,
+      siteId,
+      hardware: { memoryBytes: '8589934592' },
+    }),
   });
   if (res.status !== 201) throw new Error(`report ${n}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { machineId: string }).machineId;
@@ -67,7 +86,9 @@ async function report(n: number): Promise<string> {
 async function reportMany(from: number, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = from; i < from + count; i += 20) {
-    ids.push(...(await Promise.all(Array.from({ length: Math.min(20, from + count - i) }, (_, k) => report(i + k)))));
+    ids.push(
+      ...(await Promise.all(Array.from({ length: Math.min(20, from + count - i) }, (_, k) => report(i + k)))),
+    );
   }
   return ids;
 }
@@ -94,7 +115,11 @@ async function historyCounts(): Promise<Map<string, number>> {
 }
 
 async function expectEachAppliedOnce(ids: readonly string[]): Promise<void> {
-  await until(async () => (await historyCounts()).size >= ids.length, 90_000, `${ids.length} machines in inventory`);
+  await until(
+    async () => (await historyCounts()).size >= ids.length,
+    90_000,
+    `${ids.length} machines in inventory`,
+  );
   const counts = await historyCounts();
   expect(counts.size).toBe(ids.length);
   for (const id of ids) expect(counts.get(id), `history of ${id}`).toBe(1);
@@ -111,21 +136,38 @@ describe('an event from discovery takes effect in inventory exactly once', () =>
     expect(stored).toHaveLength(5);
     const original = stored[0]!;
     // Same id: JetStream drops it inside the window.
-    const again = await publishRaw(env.bus, subject, original.data, original.headers, original.headers[H.ceId]!);
+    const again = await publishRaw(
+      env.bus,
+      subject,
+      original.data,
+      original.headers,
+      original.headers[H.ceId]!,
+    );
     expect(again.duplicate).toBe(true);
     // A different transport id with the same event id: as if the window had passed. The inbox catches it.
     const late = await publishRaw(env.bus, subject, original.data, original.headers, randomUUID());
     expect(late.duplicate).toBe(false);
-    await until(async () => {
-      const info = await env.bus.jsm.consumers.info(contracts.machineDiscovered.stream, 'inventory-machine-discovered');
-      return info.num_pending === 0 && info.num_ack_pending === 0;
-    }, 20_000, 'inventory to take the late copy');
+    await until(
+      async () => {
+        const info = await env.bus.jsm.consumers.info(
+          contracts.machineDiscovered.stream,
+          'inventory-machine-discovered',
+        );
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      20_000,
+      'inventory to take the late copy',
+    );
     await expectEachAppliedOnce(all);
   });
 
   it('when the consumer is killed mid-processing and restarted', async () => {
     const wave = reportMany(1_000, 300);
-    await until(async () => (await historyCounts()).size >= all.length + 30, 60_000, 'inventory to be mid-way');
+    await until(
+      async () => (await historyCounts()).size >= all.length + 30,
+      60_000,
+      'inventory to be mid-way',
+    );
     const killed = await inventory.stop('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
     all.push(...(await wave));

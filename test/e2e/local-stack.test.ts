@@ -96,7 +96,11 @@ describe('the local stack, started as `npm start` starts it', () => {
     let machines: { machineId: string; state: string }[] = [];
     for (let i = 0; i < 100 && machines.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 200));
-      machines = ((await (await fetch(`${url('inventory')}/v1/machines?siteId=${siteId}`)).json()) as { machines: typeof machines }).machines;
+      machines = (
+        (await (await fetch(`${url('inventory')}/v1/machines?siteId=${siteId}`)).json()) as {
+          machines: typeof machines;
+        }
+      ).machines;
     }
     expect(machines).toEqual([expect.objectContaining({ machineId, state: 'MACHINE_STATE_DISCOVERED' })]);
     let script = '';
@@ -119,7 +123,8 @@ describe('the local stack, started as `npm start` starts it', () => {
     // npm itself ends by the signal, as in a terminal; the supervisor finishes its orderly stop.
     const npmExit = await exited;
     expect(npmExit.code === 0 || npmExit.signal === 'SIGINT').toBe(true);
-    for (let i = 0; i < 300 && !/stopped; nothing left running/.test(output); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && !/stopped; nothing left running/.test(output); i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(output).toMatch(/stopped; nothing left running/);
     for (let i = 0; i < 50 && alive(pids.supervisor); i++) await new Promise((r) => setTimeout(r, 100));
     stackGroup = undefined;

@@ -22,28 +22,32 @@ async function main(): Promise<number> {
   const busy = await busyPorts(ports);
   if (busy.length > 0) {
     for (const b of busy) say(`✗ port ${b.port} (${b.name}) is already in use by another process`);
-    say('Stop whatever holds it (another Muster stack?), or start with --port-offset N to move every port by N.');
+    say(
+      'Stop whatever holds it (another Muster stack?), or start with --port-offset N to move every port by N.',
+    );
     return 2;
   }
 
-  let servers: RunningServers | undefined;
-  let supervisor: ServiceSupervisor | undefined;
+  // Filled in as parts start; the stop path stops whatever is there.
+  const running: { servers?: RunningServers; supervisor?: ServiceSupervisor } = {};
   let stopping: Promise<void> | undefined;
   const stop = (why: string): Promise<void> =>
     (stopping ??= (async () => {
       say(`\n${why}: stopping services, then servers…`);
-      await supervisor?.stopAll();
-      await Promise.allSettled((servers?.handles ?? []).reverse().map((s) => s.handle.stop()));
+      await running.supervisor?.stopAll();
+      await Promise.allSettled((running.servers?.handles ?? []).reverse().map((s) => s.handle.stop()));
       say('stopped; nothing left running');
     })());
   // `on`, not `once`: npm forwards the terminal's Ctrl-C too, and a second SIGINT must not
   // cut the orderly stop short.
   const stopped = new Promise<number>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(signal).then(() => resolve(0)));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.on(signal, () => void stop(signal).then(() => resolve(0)));
   });
 
+  let servers: RunningServers;
   try {
-    servers = await startStackServers(plan, say);
+    servers = running.servers = await startStackServers(plan, say);
   } catch (err) {
     say(`✗ ${(err as Error).message}`);
     return 1;
@@ -51,7 +55,11 @@ async function main(): Promise<number> {
   if (stopping) return stopped;
 
   const endpoints = servers.endpoints;
-  supervisor = new ServiceSupervisor(plan, (service) => serviceEnv(service, endpoints), say);
+  const supervisor = (running.supervisor = new ServiceSupervisor(
+    plan,
+    (service) => serviceEnv(service, endpoints),
+    say,
+  ));
   const results = await supervisor.startAll(120_000);
   for (const r of results) say(`${r.ok ? '✓' : '✗'} ${r.name.padEnd(14)} ${r.detail}`);
   if (results.some((r) => !r.ok)) {

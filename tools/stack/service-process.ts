@@ -14,7 +14,9 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -32,7 +34,10 @@ export interface ServiceProcess {
   readonly logFile: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   waitReady(timeoutMs?: number): Promise<void>;
-  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(
+    signal?: NodeJS.Signals,
+    timeoutMs?: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   log(): Promise<string>;
 }
 
@@ -48,7 +53,12 @@ export function startServiceProcess(
   const out = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(
     process.execPath,
-    ['--import', '@swc-node/register/esm-register', '--conditions=@muster/source', join(REPO_ROOT, 'services', name, 'src', 'main.ts')],
+    [
+      '--import',
+      '@swc-node/register/esm-register',
+      '--conditions=@muster/source',
+      join(REPO_ROOT, 'services', name, 'src', 'main.ts'),
+    ],
     {
       cwd: REPO_ROOT,
       env: serviceEnv({ MUSTER_HTTP_PORT: String(port), ...env }),
@@ -77,7 +87,10 @@ export function startServiceProcess(
       let done = false;
       void exited.then(() => (done = true));
       while (Date.now() < deadline && !done) {
-        const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+        const ok = await fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) return;
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -31,7 +31,11 @@ export class ServiceSupervisor {
           await p.waitReady(timeoutMs);
           return { name: service.name, ok: true, detail: p.url };
         } catch (err) {
-          return { name: service.name, ok: false, detail: (err as Error).message.split('\n')[0]! + ` (log: ${p.logFile})` };
+          return {
+            name: service.name,
+            ok: false,
+            detail: (err as Error).message.split('\n')[0]! + ` (log: ${p.logFile})`,
+          };
         }
       }),
     );
@@ -43,14 +47,18 @@ export class ServiceSupervisor {
   }
 
   private start(service: StackPlan['services'][number]): void {
-    const p = startServiceProcess(service.name, service.port, this.envFor(service), this.plan.logDir, { ownProcessGroup: true });
+    const p = startServiceProcess(service.name, service.port, this.envFor(service), this.plan.logDir, {
+      ownProcessGroup: true,
+    });
     this.running.set(service.name, p);
     void p.exited.then(({ code, signal }) => {
       if (this.stopping || this.running.get(service.name) !== p) return;
       const now = Date.now();
       const recent = (this.restarts.get(service.name) ?? []).filter((t) => now - t < 60_000);
       if (recent.length >= MAX_RESTARTS_PER_MINUTE) {
-        this.say(`✗ ${service.name} exited (${signal ?? `code ${code}`}) ${recent.length} times in a minute: left down; see ${p.logFile}`);
+        this.say(
+          `✗ ${service.name} exited (${signal ?? `code ${code}`}) ${recent.length} times in a minute: left down; see ${p.logFile}`,
+        );
         return;
       }
       this.restarts.set(service.name, [...recent, now]);

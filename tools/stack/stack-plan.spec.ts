@@ -21,7 +21,11 @@ describe('planStack', () => {
 describe('serviceEnv', () => {
   it('gives each service only the settings it uses', () => {
     const plan = planStack({ home: '/h', portOffset: 0 });
-    const envOf = (name: string) => serviceEnv(plan.services.find((s) => s.name === name)!, endpoints);
+    const envOf = (name: string) =>
+      serviceEnv(
+        plan.services.find((s) => s.name === name)!,
+        endpoints,
+      );
     expect(Object.keys(envOf('inventory')).sort()).toEqual([
       'MUSTER_DATABASE_URL',
       'MUSTER_HTTP_HOST',
@@ -30,14 +34,19 @@ describe('serviceEnv', () => {
       'MUSTER_NATS_URL',
     ]);
     expect(envOf('image-build').MUSTER_REDIS_URL).toBe(endpoints.redisUrl);
-    expect(envOf('artifact-store')).toMatchObject({ MUSTER_S3_ENDPOINT: endpoints.s3.url, MUSTER_S3_BUCKET: 'muster-artifacts' });
+    expect(envOf('artifact-store')).toMatchObject({
+      MUSTER_S3_ENDPOINT: endpoints.s3.url,
+      MUSTER_S3_BUCKET: 'muster-artifacts',
+    });
     expect(envOf('inventory').MUSTER_S3_ENDPOINT).toBeUndefined();
   });
 });
 
 describe('parseStackArgs', () => {
   it('reads flags before the environment, and refuses a bad offset', () => {
-    expect(parseStackArgs(['--port-offset', '5', '--home', '/x'], { MUSTER_STACK_PORT_OFFSET: '9' }, '/repo')).toEqual({
+    expect(
+      parseStackArgs(['--port-offset', '5', '--home', '/x'], { MUSTER_STACK_PORT_OFFSET: '9' }, '/repo'),
+    ).toEqual({
       home: '/x',
       portOffset: 5,
     });

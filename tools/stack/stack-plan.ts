@@ -41,7 +41,9 @@ export interface StackPlan {
 
 export function planStack(options: StackOptions): StackPlan {
   const shift = (port: number): number => port + options.portOffset;
-  const servers = Object.fromEntries(Object.entries(SERVER_PORTS).map(([k, p]) => [k, shift(p)])) as StackPlan['servers'];
+  const servers = Object.fromEntries(
+    Object.entries(SERVER_PORTS).map(([k, p]) => [k, shift(p)]),
+  ) as StackPlan['servers'];
   return {
     home: options.home,
     dataDir: join(options.home, 'data'),
@@ -79,7 +81,11 @@ export function serviceEnv(service: StackPlan['services'][number], e: Endpoints)
 }
 
 /** `--home DIR` and `--port-offset N`, or MUSTER_STACK_HOME / MUSTER_STACK_PORT_OFFSET. */
-export function parseStackArgs(argv: readonly string[], env: NodeJS.ProcessEnv, repoRoot: string): StackOptions {
+export function parseStackArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  repoRoot: string,
+): StackOptions {
   const value = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -88,7 +94,9 @@ export function parseStackArgs(argv: readonly string[], env: NodeJS.ProcessEnv, 
   const offsetText = value('--port-offset') ?? env.MUSTER_STACK_PORT_OFFSET ?? '0';
   const portOffset = Number(offsetText);
   if (!Number.isInteger(portOffset) || portOffset < -8000 || portOffset > 40000) {
-    throw new Error(`--port-offset must be a whole number between -8000 and 40000, not ${JSON.stringify(offsetText)}`);
+    throw new Error(
+      `--port-offset must be a whole number between -8000 and 40000, not ${JSON.stringify(offsetText)}`,
+    );
   }
   return { home, portOffset };
 }

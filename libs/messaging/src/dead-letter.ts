@@ -14,7 +14,12 @@ export interface DeadLetterRecord {
  * Moves a message to the dead-letter stream with the reason, then terminates it. If the
  * dead-letter publish fails, the message is not terminated: it will come back, never lost.
  */
-export async function sendToDeadLetter(bus: BusConnection, consumer: string, msg: JsMsg, reason: string): Promise<DeadLetterRecord> {
+export async function sendToDeadLetter(
+  bus: BusConnection,
+  consumer: string,
+  msg: JsMsg,
+  reason: string,
+): Promise<DeadLetterRecord> {
   const headers = fromMsgHdrs(msg.headers);
   // JetStream's own headers (Nats-Msg-Id, …) belong to the original publish, not to this one.
   for (const key of Object.keys(headers)) if (key.startsWith('nats-')) delete headers[key];

@@ -81,7 +81,10 @@ export class DurableConsumer<S extends DescMessage> {
     this.options = { ...DEFAULTS, ...options };
   }
 
-  static async start<S extends DescMessage>(bus: BusConnection, options: ConsumerOptions<S>): Promise<DurableConsumer<S>> {
+  static async start<S extends DescMessage>(
+    bus: BusConnection,
+    options: ConsumerOptions<S>,
+  ): Promise<DurableConsumer<S>> {
     const consumer = new DurableConsumer(bus, options);
     await consumer.begin();
     return consumer;
@@ -220,7 +223,11 @@ export class DurableConsumer<S extends DescMessage> {
   private settle(items: Accepted<MessageShape<S>>[], err: unknown): void {
     for (const { msg, span } of items) {
       if (err === undefined) msg.ack();
-      else span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+      else
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: err instanceof Error ? err.message : 'handler failed',
+        });
       span.end();
     }
   }
@@ -231,7 +238,10 @@ export class DurableConsumer<S extends DescMessage> {
     const reason = err instanceof Error ? err.message : String(err);
     const attempt = msg.info.deliveryCount;
     if (err instanceof PermanentFailureError || attempt >= this.options.maxDeliver) {
-      await this.deadLetter(msg, `handler failed on delivery ${attempt}/${this.options.maxDeliver}: ${reason}`);
+      await this.deadLetter(
+        msg,
+        `handler failed on delivery ${attempt}/${this.options.maxDeliver}: ${reason}`,
+      );
       return;
     }
     this.options.onError?.(err, `handler failed on delivery ${attempt}, retrying`);

@@ -8,11 +8,25 @@ export {
   type EventMetadata,
   type HeaderMap,
 } from './event-envelope.js';
-export { EventPublisher, prepareMessage, type OutgoingMessage, type PublishOptions } from './event-publisher.js';
-export { DurableConsumer, type BatchHandler, type ConsumerOptions, type Delivery } from './durable-consumer.js';
+export {
+  EventPublisher,
+  prepareMessage,
+  type OutgoingMessage,
+  type PublishOptions,
+} from './event-publisher.js';
+export {
+  DurableConsumer,
+  type BatchHandler,
+  type ConsumerOptions,
+  type Delivery,
+} from './durable-consumer.js';
 export type { DeadLetterRecord } from './dead-letter.js';
 export { QueryClient, serveQuery, QUERY_ERROR_HEADER, type QueryHandler } from './query.js';
 export { PermanentFailureError, BusNotConnectedError, QueryFailedError } from './errors.js';
-export { MessagingModule, type MessagingModuleOptions, type MessagingModuleAsyncOptions } from './nest/messaging.module.js';
+export {
+  MessagingModule,
+  type MessagingModuleOptions,
+  type MessagingModuleAsyncOptions,
+} from './nest/messaging.module.js';
 export { OnEvent, AnswerQuery, type EventHandlerOptions } from './nest/handler.decorators.js';
 export { MESSAGING_OPTIONS } from './nest/messaging.tokens.js';

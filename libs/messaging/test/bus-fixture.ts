@@ -8,7 +8,11 @@ import { startNats, type NatsServerHandle } from '@muster/testing';
 import { BusConnection } from '../src/index.js';
 
 /** A nats-server of the test file's own (starts in ~0.1 s), so streams never collide. */
-export async function ownBus(): Promise<{ server: NatsServerHandle; bus: BusConnection; close: () => Promise<void> }> {
+export async function ownBus(): Promise<{
+  server: NatsServerHandle;
+  bus: BusConnection;
+  close: () => Promise<void>;
+}> {
   const dir = await mkdtemp(join(tmpdir(), 'muster-bus-'));
   const server = await startNats({ dataDir: dir });
   const bus = await BusConnection.connect({ servers: [server.url], name: 'test', streams });
@@ -23,7 +27,11 @@ export async function ownBus(): Promise<{ server: NatsServerHandle; bus: BusConn
   };
 }
 
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

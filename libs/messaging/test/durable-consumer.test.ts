@@ -10,7 +10,13 @@ import {
   MachineDiscoveredSchema,
   type AgentHeartbeat,
 } from '@muster/contracts';
-import { DurableConsumer, EventPublisher, PermanentFailureError, envelopeHeaders, type Delivery } from '../src/index.js';
+import {
+  DurableConsumer,
+  EventPublisher,
+  PermanentFailureError,
+  envelopeHeaders,
+  type Delivery,
+} from '../src/index.js';
 import { toMsgHdrs } from '../src/event-envelope.js';
 import { ownBus, until } from './bus-fixture.js';
 
@@ -36,10 +42,17 @@ function scope(): { siteId: string; agentId: string; durable: string; filterSubj
   const tag = randomUUID().slice(0, 8);
   const siteId = `site-${tag}`;
   const agentId = `agent-${tag}`;
-  return { siteId, agentId, durable: `test-${tag}`, filterSubject: contracts.agentHeartbeat.subject({ siteId, agentId }) };
+  return {
+    siteId,
+    agentId,
+    durable: `test-${tag}`,
+    filterSubject: contracts.agentHeartbeat.subject({ siteId, agentId }),
+  };
 }
 
-async function deadLetters(durable: string): Promise<{ reason: string; subject: string; body: Uint8Array }[]> {
+async function deadLetters(
+  durable: string,
+): Promise<{ reason: string; subject: string; body: Uint8Array }[]> {
   const stream = await env.bus.js.streams.get(deadLetter.stream);
   const info = await stream.info();
   const found: { reason: string; subject: string; body: Uint8Array }[] = [];
@@ -71,7 +84,12 @@ describe('DurableConsumer against a real nats-server', () => {
     await consumer.stop();
     const d = got[0]!;
     expect(d.message.seq).toBe(7n);
-    expect(d.meta).toMatchObject({ id, type: 'io.muster.agent.heartbeat.v1', source: '/muster/test', subject: s.agentId });
+    expect(d.meta).toMatchObject({
+      id,
+      type: 'io.muster.agent.heartbeat.v1',
+      source: '/muster/test',
+      subject: s.agentId,
+    });
     expect(d.subject).toBe(s.filterSubject);
     expect(d.deliveryCount).toBe(1);
   });
@@ -96,11 +114,16 @@ describe('DurableConsumer against a real nats-server', () => {
       handle: async (ds) => void got.push(...ds),
     });
     const ce = (type = contracts.agentHeartbeat.type) =>
-      toMsgHdrs(envelopeHeaders({ id: randomUUID(), type, source: '/muster/test', time: new Date().toISOString() }));
+      toMsgHdrs(
+        envelopeHeaders({ id: randomUUID(), type, source: '/muster/test', time: new Date().toISOString() }),
+      );
     const garbage = new Uint8Array([0xff, 0xff, 0xff, 0x0f, 0x01]);
     await env.bus.js.publish(s.filterSubject, garbage, { headers: ce() });
     // Decodes, but breaks the schema's rule: seq must be > 0.
-    const zeroSeq = toBinary(AgentHeartbeatSchema, create(AgentHeartbeatSchema, { agentId: s.agentId, seq: 0n }));
+    const zeroSeq = toBinary(
+      AgentHeartbeatSchema,
+      create(AgentHeartbeatSchema, { agentId: s.agentId, seq: 0n }),
+    );
     await env.bus.js.publish(s.filterSubject, zeroSeq, { headers: ce() });
     await env.bus.js.publish(s.filterSubject, toBinary(AgentHeartbeatSchema, heartbeat(s.agentId, 2)));
     const wrongType = toBinary(MachineDiscoveredSchema, create(MachineDiscoveredSchema, {}));
@@ -139,7 +162,9 @@ describe('DurableConsumer against a real nats-server', () => {
     await until(async () => (await deadLetters(s.durable)).length === 1, 10_000, 'dead letter');
     await consumer.stop();
     expect(attempts).toBe(3);
-    expect((await deadLetters(s.durable))[0]!.reason).toBe('handler failed on delivery 3/3: database is down');
+    expect((await deadLetters(s.durable))[0]!.reason).toBe(
+      'handler failed on delivery 3/3: database is down',
+    );
   });
 
   it('dead-letters at once on a permanent failure', async () => {
@@ -178,10 +203,16 @@ describe('DurableConsumer against a real nats-server', () => {
       },
     });
     await Promise.all(
-      Array.from({ length: 40 }, (_, i) => publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, i + 1))),
+      Array.from({ length: 40 }, (_, i) =>
+        publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, i + 1)),
+      ),
     );
     await until(() => applied.size === 39, 15_000, '39 applied');
-    await until(async () => (await deadLetters(s.durable)).length === 1, 10_000, 'the cursed one dead-lettered');
+    await until(
+      async () => (await deadLetters(s.durable)).length === 1,
+      10_000,
+      'the cursed one dead-lettered',
+    );
     await consumer.stop();
     expect(applied.has(13n)).toBe(false);
     expect([...applied.values()].every((n) => n === 1)).toBe(true);

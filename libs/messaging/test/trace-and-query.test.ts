@@ -83,14 +83,23 @@ describe('request/reply queries', () => {
       return create(GetMachineResponseSchema, { found: req.machineId === known ? false : false });
     });
     const client = new QueryClient(env.bus, '/muster/test');
-    const reply = await client.request(queries.getMachine, create(GetMachineRequestSchema, { machineId: known }));
+    const reply = await client.request(
+      queries.getMachine,
+      create(GetMachineRequestSchema, { machineId: known }),
+    );
     expect(reply.found).toBe(false);
 
-    const raw = toBinary(GetMachineRequestSchema, create(GetMachineRequestSchema, { machineId: 'not-a-uuid' }));
+    const raw = toBinary(
+      GetMachineRequestSchema,
+      create(GetMachineRequestSchema, { machineId: 'not-a-uuid' }),
+    );
     const answer = await env.bus.nc.request(queries.getMachine.subject, raw, { timeout: 5_000 });
     expect(answer.headers?.get(QUERY_ERROR_HEADER)).toMatch(/machine_id/);
 
-    const failed = client.request(queries.getMachine, create(GetMachineRequestSchema, { machineId: failing }));
+    const failed = client.request(
+      queries.getMachine,
+      create(GetMachineRequestSchema, { machineId: failing }),
+    );
     await expect(failed).rejects.toBeInstanceOf(QueryFailedError);
     await expect(failed).rejects.toThrow(/database is down/);
     sub.unsubscribe();
@@ -99,6 +108,8 @@ describe('request/reply queries', () => {
   it('refuses to send a request that breaks the schema', async () => {
     const client = new QueryClient(env.bus, '/muster/test');
     const invalid = create(GetMachineRequestSchema, { machineId: 'x' });
-    await expect(client.request(queries.getMachine, invalid)).rejects.toThrow(/invalid muster\.inventory\.v1\.GetMachineRequest/);
+    await expect(client.request(queries.getMachine, invalid)).rejects.toThrow(
+      /invalid muster\.inventory\.v1\.GetMachineRequest/,
+    );
   });
 });

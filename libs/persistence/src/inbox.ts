@@ -5,15 +5,19 @@ import type { Delivery } from '@muster/messaging';
  * Records message ids as processed by one consumer; returns the ids seen for the first time.
  * Runs inside the consumer's transaction, so a rolled-back effect un-claims its message.
  */
-export async function claimMessages(manager: EntityManager, consumer: string, ids: readonly string[]): Promise<Set<string>> {
+export async function claimMessages(
+  manager: EntityManager,
+  consumer: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = (await manager.query(
+  const rows = await manager.query<{ message_id: string }[]>(
     `INSERT INTO inbox (consumer, message_id)
      SELECT $1, unnest($2::text[])
      ON CONFLICT DO NOTHING
      RETURNING message_id`,
     [consumer, [...new Set(ids)]],
-  )) as { message_id: string }[];
+  );
   return new Set(rows.map((r) => r.message_id));
 }
 
@@ -45,8 +49,9 @@ export async function applyOnce<M>(
 
 /** Forgets inbox entries older than the horizon within which a message can come back. */
 export async function purgeInbox(ds: DataSource, olderThanHours: number): Promise<number> {
-  const result = (await ds.query(`DELETE FROM inbox WHERE received_at < now() - make_interval(hours => $1)`, [
-    olderThanHours,
-  ])) as [unknown, number];
+  const result = await ds.query<[unknown, number]>(
+    `DELETE FROM inbox WHERE received_at < now() - make_interval(hours => $1)`,
+    [olderThanHours],
+  );
   return result[1];
 }

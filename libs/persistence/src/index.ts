@@ -1,7 +1,17 @@
-export { createDataSource, assertSchemaName, InvalidSchemaNameError, type DatabaseOptions } from './data-source.js';
+export {
+  createDataSource,
+  assertSchemaName,
+  InvalidSchemaNameError,
+  type DatabaseOptions,
+} from './data-source.js';
 export { migrate, openDatabase } from './migrate.js';
 export { OutboxInbox1763800000000 } from './outbox-inbox.migration.js';
 export { Outbox } from './outbox.js';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
 export { claimMessages, applyOnce, purgeInbox } from './inbox.js';
-export { PersistenceModule, PERSISTENCE_OPTIONS, type PersistenceModuleOptions } from './nest/persistence.module.js';
+export {
+  PersistenceModule,
+  PERSISTENCE_OPTIONS,
+  type PersistenceModuleOptions,
+} from './nest/persistence.module.js';
+export { DatabaseHealth } from './database-health.js';

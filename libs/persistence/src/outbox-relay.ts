@@ -65,14 +65,14 @@ export class OutboxRelay {
    */
   async relayOnce(): Promise<{ published: number; complete: boolean }> {
     return this.ds.transaction(async (manager) => {
-      const [lock] = (await manager.query(
+      const [lock] = await manager.query<{ held: boolean }[]>(
         `SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox-relay')) AS held`,
-      )) as { held: boolean }[];
+      );
       if (!lock?.held) return { published: 0, complete: true };
-      const rows = (await manager.query(
+      const rows = await manager.query<OutboxRow[]>(
         'SELECT seq, id, subject, headers, payload FROM outbox ORDER BY seq LIMIT $1',
         [this.o.batchSize],
-      )) as OutboxRow[];
+      );
       if (rows.length === 0) return { published: 0, complete: true };
       const done = await this.publishInOrder(rows);
       await this.remove(manager, done);

@@ -36,13 +36,14 @@ function scope() {
 
 const outbox = new Outbox('/muster/test');
 const stored = (subject: string) => readSubject(env.bus, contracts.agentHeartbeat.stream, subject);
-const outboxCount = async (ds: DataSource) => ((await ds.query('SELECT count(*)::int AS n FROM outbox')) as { n: number }[])[0]!.n;
+const outboxCount = async (ds: DataSource) =>
+  (await ds.query<{ n: number }[]>('SELECT count(*)::int AS n FROM outbox'))[0]!.n;
 
 describe('migrations', () => {
   it('apply once even when two instances start together', async () => {
     const schema = testSchema();
     const [a] = await Promise.all([database(schema), database(schema)]);
-    const rows = (await a.query('SELECT name FROM migrations ORDER BY id')) as { name: string }[];
+    const rows = await a.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id');
     expect(rows.map((r) => r.name)).toEqual(['OutboxInbox1763800000000', 'Widgets1763800000999']);
   });
 });
@@ -66,7 +67,9 @@ describe('transactional outbox', () => {
     expect(await relay.relayOnce()).toEqual({ published: 1, complete: true });
     const events = await stored(s.subject);
     expect(events.map((e) => e.headers['ce-id'])).toEqual([added.id]);
-    expect(((await ds.query('SELECT name FROM widget')) as { name: string }[]).map((r) => r.name)).toEqual(['kept']);
+    expect((await ds.query<{ name: string }[]>('SELECT name FROM widget')).map((r) => r.name)).toEqual([
+      'kept',
+    ]);
     expect(await outboxCount(ds)).toBe(0);
   });
 
@@ -76,13 +79,27 @@ describe('transactional outbox', () => {
     const s = scope();
     const child = spawn(
       process.execPath,
-      ['--import', '@swc-node/register/esm-register', '--conditions=@muster/source', fileURLToPath(new URL('./crash-after-commit.ts', import.meta.url))],
+      [
+        '--import',
+        '@swc-node/register/esm-register',
+        '--conditions=@muster/source',
+        fileURLToPath(new URL('./crash-after-commit.ts', import.meta.url)),
+      ],
       {
-        env: { ...process.env, PG_URL: pgUrl, SCHEMA: schema, NATS_URL: env.server.url, SITE: s.siteId, AGENT: s.agentId },
+        env: {
+          ...process.env,
+          PG_URL: pgUrl,
+          SCHEMA: schema,
+          NATS_URL: env.server.url,
+          SITE: s.siteId,
+          AGENT: s.agentId,
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
-    const exit = await new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+    const exit = await new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child.on('exit', (code, signal) => resolve(signal ?? code)),
+    );
     expect(exit).toBe('SIGKILL');
     expect(await outboxCount(ds)).toBe(5);
     expect(await stored(s.subject)).toHaveLength(0);
@@ -97,7 +114,9 @@ describe('transactional outbox', () => {
   it('a relay that published but died before deleting republishes without duplicates', async () => {
     const ds = await database();
     const s = scope();
-    const messages = [1, 2, 3].map((i) => prepareMessage('/muster/test', contracts.agentHeartbeat, s.params, heartbeat(s.agentId, i)));
+    const messages = [1, 2, 3].map((i) =>
+      prepareMessage('/muster/test', contracts.agentHeartbeat, s.params, heartbeat(s.agentId, i)),
+    );
     await ds.transaction((m) => outbox.addPrepared(m, messages));
     for (const m of messages) await publisher.publishPrepared(m);
     await new OutboxRelay(ds, publisher).relayOnce();
@@ -111,10 +130,14 @@ describe('transactional outbox', () => {
     const total = 1_000;
     for (let tx = 0; tx < 10; tx++) {
       await ds.transaction(async (m) => {
-        for (let i = 1; i <= 100; i++) await outbox.add(m, contracts.agentHeartbeat, s.params, heartbeat(s.agentId, tx * 100 + i));
+        for (let i = 1; i <= 100; i++)
+          await outbox.add(m, contracts.agentHeartbeat, s.params, heartbeat(s.agentId, tx * 100 + i));
       });
     }
-    const relays = [new OutboxRelay(ds, publisher, { batchSize: 37, idleMs: 5 }), new OutboxRelay(ds, publisher, { batchSize: 37, idleMs: 5 })];
+    const relays = [
+      new OutboxRelay(ds, publisher, { batchSize: 37, idleMs: 5 }),
+      new OutboxRelay(ds, publisher, { batchSize: 37, idleMs: 5 }),
+    ];
     relays.forEach((r) => r.start());
     await until(async () => (await outboxCount(ds)) === 0, 30_000, 'outbox drained');
     await Promise.all(relays.map((r) => r.stop()));

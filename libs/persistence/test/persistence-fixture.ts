@@ -31,6 +31,12 @@ export function openTestDatabase(url: string, schema: string) {
 }
 
 export const heartbeat = (agentId: string, seq: number): AgentHeartbeat =>
-  create(AgentHeartbeatSchema, { agentId, machineId: randomUUID(), seq: BigInt(seq), sentAt: timestampNow(), agentVersion: '1.0.0' });
+  create(AgentHeartbeatSchema, {
+    agentId,
+    machineId: randomUUID(),
+    seq: BigInt(seq),
+    sentAt: timestampNow(),
+    agentVersion: '1.0.0',
+  });
 
 export const seqOf = (data: Uint8Array): number => Number(fromBinary(AgentHeartbeatSchema, data).seq);

@@ -1,17 +1,28 @@
 import { hostname } from 'node:os';
-import { Module, StandardSchemaValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import {
+  Module,
+  StandardSchemaValidationPipe,
+  type DynamicModule,
+  type INestApplication,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ConfigOf } from '@muster/config';
 import { streams } from '@muster/contracts';
 import { MessagingModule } from '@muster/messaging';
-import { createLogger, NestPinoLogger, ObservabilityModule, type Logger, type Metrics } from '@muster/observability';
+import {
+  createLogger,
+  NestPinoLogger,
+  ObservabilityModule,
+  type Logger,
+  type Metrics,
+} from '@muster/observability';
 import { OutboxInbox1763800000000, PersistenceModule } from '@muster/persistence';
 import { CoreReadiness } from './core-readiness.js';
 import type { BaseServiceConfigSchema } from './service-config.js';
 
 export interface ServiceParts {
   /** The service's own modules: controllers, handlers, repositories. */
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   features: (Type | DynamicModule)[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: Function[];
@@ -35,7 +46,11 @@ export function serviceModule(ctx: ServiceContext, parts: ServiceParts): Dynamic
   return {
     module: ServiceRootModule,
     imports: [
-      ObservabilityModule.forRoot({ service: name, logger: ctx.logger, ...(ctx.metrics ? { metrics: ctx.metrics } : {}) }),
+      ObservabilityModule.forRoot({
+        service: name,
+        logger: ctx.logger,
+        ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
+      }),
       MessagingModule.forRootAsync({
         useFactory: () => ({
           servers: config.nats.servers,
@@ -44,7 +59,10 @@ export function serviceModule(ctx: ServiceContext, parts: ServiceParts): Dynamic
           source,
           streams,
           onStatus: (s) =>
-            ctx.logger[s.type === 'ping' ? 'debug' : 'info']({ nats: s.type, detail: s.detail }, `nats ${s.type}`),
+            ctx.logger[s.type === 'ping' ? 'debug' : 'info'](
+              { nats: s.type, detail: s.detail },
+              `nats ${s.type}`,
+            ),
         }),
       }),
       PersistenceModule.forRootAsync({

@@ -270,7 +270,10 @@ async function cephCommand(ceph: string, args: readonly string[], attempts = 20)
   for (let attempt = 1; ; attempt++) {
     const result = await runToolRaw(ceph, args, { timeoutMs: 90_000 });
     if (result.code === 0) return;
-    const transient = /problem getting command descriptions|error connecting to the cluster|ETIMEDOUT|EAGAIN/.test(result.stderr);
+    const transient =
+      /problem getting command descriptions|error connecting to the cluster|ETIMEDOUT|EAGAIN/.test(
+        result.stderr,
+      );
     if (!transient || attempt >= attempts) {
       throw new Error(`${ceph} ${args.join(' ')} exited with code ${result.code}:\n${result.stderr.trim()}`);
     }

@@ -3,7 +3,11 @@ import type { ServiceParts } from '@muster/runtime';
 import { ReleasesAndChunks1763800000100 } from './migrations/1763800000100-releases-and-chunks.js';
 import { ReleasesController } from './releases/releases.controller.js';
 import { ReleasesRepository } from './releases/releases.repository.js';
-import { ARTIFACT_STORAGE_CONFIG, ArtifactBucket, type ArtifactStorageConfig } from './storage/artifact-bucket.provider.js';
+import {
+  ARTIFACT_STORAGE_CONFIG,
+  ArtifactBucket,
+  type ArtifactStorageConfig,
+} from './storage/artifact-bucket.provider.js';
 
 @Module({})
 class ReleasesModule {
@@ -11,11 +15,19 @@ class ReleasesModule {
     return {
       module: ReleasesModule,
       controllers: [ReleasesController],
-      providers: [{ provide: ARTIFACT_STORAGE_CONFIG, useValue: storage }, ArtifactBucket, ReleasesRepository],
+      providers: [
+        { provide: ARTIFACT_STORAGE_CONFIG, useValue: storage },
+        ArtifactBucket,
+        ReleasesRepository,
+      ],
     };
   }
 }
 
 export function artifactStoreParts(storage: ArtifactStorageConfig): ServiceParts {
-  return { features: [ReleasesModule.forRoot(storage)], entities: [], migrations: [ReleasesAndChunks1763800000100] };
+  return {
+    features: [ReleasesModule.forRoot(storage)],
+    entities: [],
+    migrations: [ReleasesAndChunks1763800000100],
+  };
 }

@@ -17,5 +17,9 @@ class BuildsModule {
 }
 
 export function imageBuildParts(redisUrl: string): ServiceParts {
-  return { features: [BuildsModule.forRoot(redisUrl)], entities: [], migrations: [RecipesAndBuilds1763800000100] };
+  return {
+    features: [BuildsModule.forRoot(redisUrl)],
+    entities: [],
+    migrations: [RecipesAndBuilds1763800000100],
+  };
 }

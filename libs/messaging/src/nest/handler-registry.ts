@@ -23,7 +23,9 @@ type Method = (...args: unknown[]) => Promise<unknown>;
  * its consumer or responder; stops them before the bus connection closes.
  */
 @Injectable()
-export class HandlerRegistry implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class HandlerRegistry
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger('Messaging');
   private readonly consumers: DurableConsumer<DescMessage>[] = [];
   private readonly subscriptions: Subscription[] = [];
@@ -64,14 +66,16 @@ export class HandlerRegistry implements OnApplicationBootstrap, BeforeApplicatio
     const consumer = await DurableConsumer.start(this.bus, {
       ...event.options,
       contract: event.contract,
-      handle: handle as BatchHandler<unknown> as never,
+      handle: handle as BatchHandler<unknown>,
       onDeadLetter: (r) => {
         event.options.onDeadLetter?.(r);
         this.logger.warn(`dead-lettered ${r.subject} #${r.streamSequence} from ${r.consumer}: ${r.reason}`);
       },
       onError: (err, where) => {
         event.options.onError?.(err, where);
-        this.logger.error(`${event.options.durable}: ${where}: ${err instanceof Error ? err.message : String(err)}`);
+        this.logger.error(
+          `${event.options.durable}: ${where}: ${err instanceof Error ? err.message : String(err)}`,
+        );
       },
     });
     this.consumers.push(consumer);

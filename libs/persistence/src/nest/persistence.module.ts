@@ -12,6 +12,7 @@ import {
 import { DataSource } from 'typeorm';
 import { EventPublisher } from '@muster/messaging';
 import { createDataSource, type DatabaseOptions } from '../data-source.js';
+import { DatabaseHealth } from '../database-health.js';
 import { openDatabase } from '../migrate.js';
 import { Outbox } from '../outbox.js';
 import { OutboxRelay, type OutboxRelayOptions } from '../outbox-relay.js';
@@ -59,19 +60,25 @@ export class PersistenceModule {
           useFactory: (o: PersistenceModuleOptions) => openDatabase(createDataSource(o)),
           inject: [PERSISTENCE_OPTIONS],
         },
-        { provide: Outbox, useFactory: (o: PersistenceModuleOptions) => new Outbox(o.source), inject: [PERSISTENCE_OPTIONS] },
+        {
+          provide: Outbox,
+          useFactory: (o: PersistenceModuleOptions) => new Outbox(o.source),
+          inject: [PERSISTENCE_OPTIONS],
+        },
         {
           provide: OutboxRelay,
           useFactory: (ds: DataSource, publisher: EventPublisher, o: PersistenceModuleOptions) =>
             new OutboxRelay(ds, publisher, {
-              onError: (err) => logger.warn(`relay round failed: ${err instanceof Error ? err.message : String(err)}`),
+              onError: (err) =>
+                logger.warn(`relay round failed: ${err instanceof Error ? err.message : String(err)}`),
               ...o.relay,
             }),
           inject: [DataSource, EventPublisher, PERSISTENCE_OPTIONS],
         },
         RelayLifecycle,
+        DatabaseHealth,
       ],
-      exports: [DataSource, Outbox, OutboxRelay],
+      exports: [DataSource, Outbox, OutboxRelay, DatabaseHealth],
     };
   }
 }

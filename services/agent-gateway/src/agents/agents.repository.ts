@@ -13,12 +13,19 @@ export class AgentsRepository {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}
 
   async list(siteId: string | undefined, limit: number): Promise<AgentSummary[]> {
-    const rows = (await this.ds.query(
+    const rows = await this.ds.query<
+      { agent_id: string; site_id: string; machine_id: string | null; last_seen: Date | null }[]
+    >(
       `SELECT agent_id, site_id, machine_id, last_seen FROM agent
         WHERE revoked_at IS NULL AND ($1::text IS NULL OR site_id = $1)
         ORDER BY agent_id LIMIT $2`,
       [siteId ?? null, limit],
-    )) as { agent_id: string; site_id: string; machine_id: string | null; last_seen: Date | null }[];
-    return rows.map((r) => ({ agentId: r.agent_id, siteId: r.site_id, machineId: r.machine_id, lastSeen: r.last_seen }));
+    );
+    return rows.map((r) => ({
+      agentId: r.agent_id,
+      siteId: r.site_id,
+      machineId: r.machine_id,
+      lastSeen: r.last_seen,
+    }));
   }
 }

@@ -9,7 +9,9 @@ export class ReleasesController {
   constructor(@Inject(ReleasesRepository) private readonly releases: ReleasesRepository) {}
 
   @Get()
-  async list(@Query({ schema: listQuery }) query: z.infer<typeof listQuery>): Promise<{ releases: ReleaseSummary[] }> {
+  async list(
+    @Query({ schema: listQuery }) query: z.infer<typeof listQuery>,
+  ): Promise<{ releases: ReleaseSummary[] }> {
     return { releases: await this.releases.list(query.limit) };
   }
 }

@@ -24,10 +24,20 @@ export function ipxeScriptFor(machine: BootMachine | undefined, mac: string, e: 
     ].join('\n');
   }
   if (machine.state === 'RETIRED') {
-    return [...header, `echo Machine ${machine.machineId} is retired: booting from local disk`, 'exit', ''].join('\n');
+    return [
+      ...header,
+      `echo Machine ${machine.machineId} is retired: booting from local disk`,
+      'exit',
+      '',
+    ].join('\n');
   }
   if (machine.state === 'DEPLOYED') {
-    return [...header, `echo Machine ${machine.machineId} is deployed: booting from local disk`, 'sanboot --no-describe --drive 0x80 || exit', ''].join('\n');
+    return [
+      ...header,
+      `echo Machine ${machine.machineId} is deployed: booting from local disk`,
+      'sanboot --no-describe --drive 0x80 || exit',
+      '',
+    ].join('\n');
   }
   return [
     ...header,

@@ -13,7 +13,12 @@ export class BootMachinesRepository {
   constructor(@Inject(DataSource) readonly ds: DataSource) {}
 
   /** A discovered machine's MACs; its state comes from machine.updated. */
-  async recordDiscovered(manager: EntityManager, machineId: string, siteId: string, macs: readonly string[]): Promise<void> {
+  async recordDiscovered(
+    manager: EntityManager,
+    machineId: string,
+    siteId: string,
+    macs: readonly string[],
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO boot_machine (machine_id, site_id, macs, state, revision)
        VALUES ($1, $2, $3, 'DISCOVERED', 0)
@@ -36,11 +41,15 @@ export class BootMachinesRepository {
   }
 
   async findByMac(mac: string): Promise<BootMachine | undefined> {
-    const rows = (await this.ds.query(
+    const rows = await this.ds.query<
+      { machine_id: string; site_id: string; state: string; revision: string }[]
+    >(
       'SELECT machine_id, site_id, state, revision FROM boot_machine WHERE macs @> ARRAY[$1]::text[] LIMIT 1',
       [mac],
-    )) as { machine_id: string; site_id: string; state: string; revision: string }[];
+    );
     const row = rows[0];
-    return row && { machineId: row.machine_id, siteId: row.site_id, state: row.state, revision: row.revision };
+    return (
+      row && { machineId: row.machine_id, siteId: row.site_id, state: row.state, revision: row.revision }
+    );
   }
 }

@@ -60,7 +60,9 @@ export function normalizeMac(raw: string): string | undefined {
 }
 
 export function normalizeIdentity(reported: ReportedIdentity): HardwareIdentity {
-  const macs = [...new Set(reported.macs.map(normalizeMac).filter((m): m is string => m !== undefined))].sort();
+  const macs = [
+    ...new Set(reported.macs.map(normalizeMac).filter((m): m is string => m !== undefined)),
+  ].sort();
   const uuid = reported.smbiosUuid?.trim().toLowerCase();
   const serial = reported.serial?.trim().replace(/\s+/g, ' ');
   const identity: HardwareIdentity = {

@@ -24,7 +24,8 @@ export function matchIdentity(identity: HardwareIdentity, candidates: readonly K
   }
   const known = related[0]!;
   if (identity.smbiosUuid && known.smbiosUuid) {
-    if (identity.smbiosUuid === known.smbiosUuid) return { kind: 'match', machineId: known.machineId, by: 'smbios_uuid' };
+    if (identity.smbiosUuid === known.smbiosUuid)
+      return { kind: 'match', machineId: known.machineId, by: 'smbios_uuid' };
     return {
       kind: 'conflict',
       machineIds: [known.machineId],

@@ -37,7 +37,13 @@ export class MachineIdentityRepository {
     }));
   }
 
-  async insert(manager: EntityManager, machineId: string, identity: HardwareIdentity, siteId: string, at: Date): Promise<void> {
+  async insert(
+    manager: EntityManager,
+    machineId: string,
+    identity: HardwareIdentity,
+    siteId: string,
+    at: Date,
+  ): Promise<void> {
     await manager.getRepository(MachineIdentityEntity).insert({
       machineId,
       smbiosUuid: identity.smbiosUuid ?? null,
@@ -51,7 +57,12 @@ export class MachineIdentityRepository {
   }
 
   /** A known machine reported again: widen its MAC set (a NIC was added) and count the report. */
-  async touch(manager: EntityManager, machineId: string, identity: HardwareIdentity, at: Date): Promise<void> {
+  async touch(
+    manager: EntityManager,
+    machineId: string,
+    identity: HardwareIdentity,
+    at: Date,
+  ): Promise<void> {
     await manager.query(
       `UPDATE machine_identity
           SET last_seen = $2,
@@ -64,7 +75,12 @@ export class MachineIdentityRepository {
     );
   }
 
-  async recordReport(manager: EntityManager, machineId: string | null, outcome: string, report: unknown): Promise<void> {
+  async recordReport(
+    manager: EntityManager,
+    machineId: string | null,
+    outcome: string,
+    report: unknown,
+  ): Promise<void> {
     await manager.query(`INSERT INTO discovery_report (machine_id, outcome, report) VALUES ($1, $2, $3)`, [
       machineId,
       outcome,

@@ -1,4 +1,14 @@
-import { BadRequestException, Body, ConflictException, Controller, HttpCode, Inject, Ip, Post, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  HttpCode,
+  Inject,
+  Ip,
+  Post,
+  Res,
+} from '@nestjs/common';
 import { InvalidMessageError } from '@muster/contracts';
 import { InvalidIdentityError } from '../identity/hardware-identity.js';
 import { discoveryReportSchema, type DiscoveryReport } from './discovery-report.schema.js';
@@ -30,7 +40,8 @@ export class DiscoveryReportsController {
         ? { machineId: outcome.machineId, outcome: 'known', matchedBy: outcome.matchedBy }
         : { machineId: outcome.machineId, outcome: 'created' };
     } catch (err) {
-      if (err instanceof InvalidIdentityError || err instanceof InvalidMessageError) throw new BadRequestException(err.message);
+      if (err instanceof InvalidIdentityError || err instanceof InvalidMessageError)
+        throw new BadRequestException(err.message);
       throw err;
     }
   }

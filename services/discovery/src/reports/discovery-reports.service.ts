@@ -46,7 +46,11 @@ export class DiscoveryReportsService {
       await this.identities.lockIdentities(manager);
       const match = matchIdentity(identity, await this.identities.findRelated(manager, identity));
       if (match.kind === 'conflict') {
-        await this.identities.recordReport(manager, null, 'conflict', { report, reason: match.reason, machineIds: match.machineIds });
+        await this.identities.recordReport(manager, null, 'conflict', {
+          report,
+          reason: match.reason,
+          machineIds: match.machineIds,
+        });
         return match;
       }
       if (match.kind === 'match') {
@@ -79,7 +83,9 @@ export class DiscoveryReportsService {
   }
 }
 
-function toIdentityMessage(identity: HardwareIdentity): ReturnType<typeof create<typeof HardwareIdentitySchema>> {
+function toIdentityMessage(
+  identity: HardwareIdentity,
+): ReturnType<typeof create<typeof HardwareIdentitySchema>> {
   return create(HardwareIdentitySchema, {
     smbiosUuid: identity.smbiosUuid ?? '',
     serial: identity.serial ?? '',
@@ -88,7 +94,9 @@ function toIdentityMessage(identity: HardwareIdentity): ReturnType<typeof create
 }
 
 /** Hardware facts arrive as the protobuf JSON form; the schema's rules validate them. */
-function parseHardware(json: Record<string, unknown>): ReturnType<typeof fromJson<typeof HardwareFactsSchema>> {
+function parseHardware(
+  json: Record<string, unknown>,
+): ReturnType<typeof fromJson<typeof HardwareFactsSchema>> {
   try {
     return validate(HardwareFactsSchema, fromJson(HardwareFactsSchema, json as JsonValue));
   } catch (err) {

@@ -14,7 +14,9 @@ export class BuildsController {
   ) {}
 
   @Get()
-  async list(@Query({ schema: listQuery }) query: z.infer<typeof listQuery>): Promise<{ builds: BuildSummary[]; queue: JobCounts }> {
+  async list(
+    @Query({ schema: listQuery }) query: z.infer<typeof listQuery>,
+  ): Promise<{ builds: BuildSummary[]; queue: JobCounts }> {
     const [builds, queue] = await Promise.all([this.builds.list(query.limit), this.queue.counts()]);
     return { builds, queue };
   }

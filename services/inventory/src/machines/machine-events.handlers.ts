@@ -22,28 +22,39 @@ export class MachineEventsHandlers {
 
   @OnEvent(contracts.machineDiscovered, { durable: DISCOVERED_CONSUMER, batchSize: 200, ackWaitMs: 10_000 })
   async onDiscovered(deliveries: readonly Delivery<MachineDiscovered>[]): Promise<void> {
-    const applied = await applyOnce(this.machines.ds, DISCOVERED_CONSUMER, deliveries, async (manager, fresh) => {
-      const inserted = await this.machines.insertNew(
-        manager,
-        fresh.map((d) => machineFromDiscovery(d.message)),
-      );
-      const insertedIds = new Set(inserted.map((m) => m.machineId));
-      await this.machines.appendHistory(
-        manager,
-        fresh.map((d) => ({
-          machineId: d.message.machineId,
-          eventId: d.meta.id,
-          kind: insertedIds.has(d.message.machineId) ? 'discovered' : 'rediscovered',
-          revision: '1',
-          detail: { siteId: d.message.siteId, bootMac: d.message.bootMac, ip: d.message.ipAddress },
-        })),
-      );
-      for (const row of inserted) {
-        await this.outbox.add(manager, contracts.machineUpdated, { siteId: row.siteId }, machineUpdated(row, ['state'], 'discovered'), {
-          about: row.machineId,
-        });
-      }
-    });
+    const applied = await applyOnce(
+      this.machines.ds,
+      DISCOVERED_CONSUMER,
+      deliveries,
+      async (manager, fresh) => {
+        const inserted = await this.machines.insertNew(
+          manager,
+          fresh.map((d) => machineFromDiscovery(d.message)),
+        );
+        const insertedIds = new Set(inserted.map((m) => m.machineId));
+        await this.machines.appendHistory(
+          manager,
+          fresh.map((d) => ({
+            machineId: d.message.machineId,
+            eventId: d.meta.id,
+            kind: insertedIds.has(d.message.machineId) ? 'discovered' : 'rediscovered',
+            revision: '1',
+            detail: { siteId: d.message.siteId, bootMac: d.message.bootMac, ip: d.message.ipAddress },
+          })),
+        );
+        for (const row of inserted) {
+          await this.outbox.add(
+            manager,
+            contracts.machineUpdated,
+            { siteId: row.siteId },
+            machineUpdated(row, ['state'], 'discovered'),
+            {
+              about: row.machineId,
+            },
+          );
+        }
+      },
+    );
     if (applied > 0) this.relay.kick();
   }
 }

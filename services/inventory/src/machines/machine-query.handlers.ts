@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { create } from '@bufbuild/protobuf';
-import { GetMachineResponseSchema, queries, type GetMachineRequest, type GetMachineResponse } from '@muster/contracts';
+import {
+  GetMachineResponseSchema,
+  queries,
+  type GetMachineRequest,
+  type GetMachineResponse,
+} from '@muster/contracts';
 import { AnswerQuery } from '@muster/messaging';
 import { machineToMessage } from './machine-record.js';
 import { MachinesRepository } from './machines.repository.js';

@@ -7,8 +7,14 @@ import { MachinesRepository } from './machines.repository.js';
 
 const listQuery = z
   .object({
-    siteId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
-    state: z.string().regex(/^[A-Z_]{1,32}$/).optional(),
+    siteId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
+      .optional(),
+    state: z
+      .string()
+      .regex(/^[A-Z_]{1,32}$/)
+      .optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     after: z.uuid().optional(),
   })
@@ -20,8 +26,15 @@ export class MachinesController {
   constructor(@Inject(MachinesRepository) private readonly machines: MachinesRepository) {}
 
   @Get()
-  async list(@Query({ schema: listQuery }) query: z.infer<typeof listQuery>): Promise<{ machines: unknown[]; next?: string }> {
-    const rows = await this.machines.list({ siteId: query.siteId, state: query.state, limit: query.limit, afterId: query.after });
+  async list(
+    @Query({ schema: listQuery }) query: z.infer<typeof listQuery>,
+  ): Promise<{ machines: unknown[]; next?: string }> {
+    const rows = await this.machines.list({
+      siteId: query.siteId,
+      state: query.state,
+      limit: query.limit,
+      afterId: query.after,
+    });
     const machines = rows.map((r) => toJson(MachineSchema, machineToMessage(r)));
     const last = rows.at(-1);
     return rows.length === query.limit && last ? { machines, next: last.machineId } : { machines };

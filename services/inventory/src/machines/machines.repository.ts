@@ -31,7 +31,13 @@ export class MachinesRepository {
 
   async appendHistory(
     manager: EntityManager,
-    entries: readonly { machineId: string; eventId: string; kind: string; revision: string; detail: object }[],
+    entries: readonly {
+      machineId: string;
+      eventId: string;
+      kind: string;
+      revision: string;
+      detail: object;
+    }[],
   ): Promise<void> {
     if (entries.length === 0) return;
     await manager.query(
@@ -52,7 +58,11 @@ export class MachinesRepository {
   }
 
   async list(filter: MachineFilter): Promise<MachineEntity[]> {
-    const q = this.ds.getRepository(MachineEntity).createQueryBuilder('m').orderBy('m.machine_id').limit(filter.limit);
+    const q = this.ds
+      .getRepository(MachineEntity)
+      .createQueryBuilder('m')
+      .orderBy('m.machine_id')
+      .limit(filter.limit);
     if (filter.siteId) q.andWhere('m.site_id = :siteId', { siteId: filter.siteId });
     if (filter.state) q.andWhere('m.state = :state', { state: filter.state });
     if (filter.afterId) q.andWhere('m.machine_id > :afterId', { afterId: filter.afterId });
@@ -60,10 +70,10 @@ export class MachinesRepository {
   }
 
   async history(machineId: string): Promise<{ eventId: string; kind: string; revision: string; at: Date }[]> {
-    const rows = (await this.ds.query(
+    const rows = await this.ds.query<{ event_id: string; kind: string; revision: string; at: Date }[]>(
       'SELECT event_id, kind, revision, at FROM machine_history WHERE machine_id = $1 ORDER BY id',
       [machineId],
-    )) as { event_id: string; kind: string; revision: string; at: Date }[];
+    );
     return rows.map((r) => ({ eventId: r.event_id, kind: r.kind, revision: r.revision, at: r.at }));
   }
 }

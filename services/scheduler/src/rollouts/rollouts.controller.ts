@@ -9,7 +9,9 @@ export class RolloutsController {
   constructor(@Inject(RolloutsRepository) private readonly rollouts: RolloutsRepository) {}
 
   @Get()
-  async list(@Query({ schema: listQuery }) query: z.infer<typeof listQuery>): Promise<{ rollouts: RolloutSummary[] }> {
+  async list(
+    @Query({ schema: listQuery }) query: z.infer<typeof listQuery>,
+  ): Promise<{ rollouts: RolloutSummary[] }> {
     return { rollouts: await this.rollouts.list(query.limit) };
   }
 }

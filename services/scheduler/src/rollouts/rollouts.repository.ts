@@ -14,10 +14,12 @@ export class RolloutsRepository {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}
 
   async list(limit: number): Promise<RolloutSummary[]> {
-    const rows = (await this.ds.query(
+    const rows = await this.ds.query<
+      { rollout_id: string; release_id: string; state: string; wave_index: number; created_at: Date }[]
+    >(
       'SELECT rollout_id, release_id, state, wave_index, created_at FROM rollout ORDER BY created_at DESC LIMIT $1',
       [limit],
-    )) as { rollout_id: string; release_id: string; state: string; wave_index: number; created_at: Date }[];
+    );
     return rows.map((r) => ({
       rolloutId: r.rollout_id,
       releaseId: r.release_id,
