@@ -1,4 +1,5 @@
 // @ts-check
+import { readdirSync } from 'node:fs';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
@@ -20,10 +21,18 @@ const typeormFiles = [
   'libs/testing/**',
 ];
 
-const restrictedClients = (except) =>
-  clientOwners
+/** Services never import services (nor does anything else): they talk over the bus. */
+const serviceImports = {
+  group: readdirSync(new URL('./services', import.meta.url)).map((name) => `@muster/${name}`),
+  message: 'a service is never imported: ask it over the bus (a query) or listen to its events',
+};
+
+const restrictedClients = (except) => [
+  serviceImports,
+  ...clientOwners
     .filter((c) => c.owner !== except)
-    .map((c) => ({ group: [c.pattern], message: `only ${c.owner} imports ${c.pattern}: ${c.why}` }));
+    .map((c) => ({ group: [c.pattern], message: `only ${c.owner} imports ${c.pattern}: ${c.why}` })),
+];
 
 export default tseslint.config(
   {
