@@ -114,6 +114,14 @@ async function historyCounts(): Promise<Map<string, number>> {
   }
 }
 
+/** A counter's value from Prometheus text, optionally for one consumer label. */
+function metric(text: string, name: string, consumer?: string): number {
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(name) && (consumer === undefined || l.includes(`consumer="${consumer}"`)));
+  return line ? Number(line.split(' ').at(-1)) : NaN;
+}
+
 async function expectEachAppliedOnce(ids: readonly string[]): Promise<void> {
   await until(
     async () => (await historyCounts()).size >= ids.length,
@@ -159,6 +167,13 @@ describe('an event from discovery takes effect in inventory exactly once', () =>
       'inventory to take the late copy',
     );
     await expectEachAppliedOnce(all);
+    // The late copy was processed (and acknowledged) too; it just had no effect.
+    const inventoryMetrics = await (await fetch(`${inventory.url}/metrics`)).text();
+    expect(metric(inventoryMetrics, 'muster_messages_processed_total', 'inventory-machine-discovered')).toBe(
+      6,
+    );
+    const discoveryMetrics = await (await fetch(`${discovery.url}/metrics`)).text();
+    expect(metric(discoveryMetrics, 'muster_outbox_published_total')).toBe(5);
   });
 
   it('when the consumer is killed mid-processing and restarted', async () => {

@@ -42,6 +42,8 @@ export interface ConsumerOptions<S extends DescMessage> {
   retryDelaysMs?: readonly number[];
   onDeadLetter?: (record: DeadLetterRecord) => void;
   onError?: (err: unknown, context: string) => void;
+  /** Called with how many messages a handler call took and acknowledged. */
+  onProcessed?: (count: number) => void;
 }
 
 const DEFAULTS = {
@@ -71,7 +73,9 @@ export class DurableConsumer<S extends DescMessage> {
   private stopped = false;
   private messages: ConsumerMessages | undefined;
   private worker: Promise<void> | undefined;
-  private readonly options: Required<Omit<ConsumerOptions<S>, 'filterSubject' | 'onDeadLetter' | 'onError'>> &
+  private readonly options: Required<
+    Omit<ConsumerOptions<S>, 'filterSubject' | 'onDeadLetter' | 'onError' | 'onProcessed'>
+  > &
     ConsumerOptions<S>;
 
   private constructor(
@@ -221,6 +225,7 @@ export class DurableConsumer<S extends DescMessage> {
   }
 
   private settle(items: Accepted<MessageShape<S>>[], err: unknown): void {
+    if (err === undefined) this.options.onProcessed?.(items.length);
     for (const { msg, span } of items) {
       if (err === undefined) msg.ack();
       else

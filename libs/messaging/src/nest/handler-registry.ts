@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
@@ -10,6 +11,7 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { DescMessage } from '@bufbuild/protobuf';
 import type { Subscription } from '@nats-io/transport-node';
 import type { QueryContract } from '@muster/contracts';
+import { Metrics } from '@muster/observability';
 import { BusConnection } from '../bus-connection.js';
 import { DurableConsumer, type BatchHandler } from '../durable-consumer.js';
 import { serveQuery, type QueryHandler } from '../query.js';
@@ -29,13 +31,17 @@ export class HandlerRegistry
   private readonly logger = new Logger('Messaging');
   private readonly consumers: DurableConsumer<DescMessage>[] = [];
   private readonly subscriptions: Subscription[] = [];
+  private readonly counters: ReturnType<typeof messagingCounters>;
 
   constructor(
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
     @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(BusConnection) private readonly bus: BusConnection,
-  ) {}
+    @Optional() @Inject(Metrics) metrics?: Metrics,
+  ) {
+    this.counters = messagingCounters(metrics);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     for (const wrapper of this.discovery.getProviders()) {
@@ -67,12 +73,18 @@ export class HandlerRegistry
       ...event.options,
       contract: event.contract,
       handle: handle as BatchHandler<unknown>,
+      onProcessed: (count) => {
+        event.options.onProcessed?.(count);
+        this.counters.processed?.inc({ consumer: event.options.durable }, count);
+      },
       onDeadLetter: (r) => {
         event.options.onDeadLetter?.(r);
+        this.counters.deadLettered?.inc({ consumer: r.consumer });
         this.logger.warn(`dead-lettered ${r.subject} #${r.streamSequence} from ${r.consumer}: ${r.reason}`);
       },
       onError: (err, where) => {
         event.options.onError?.(err, where);
+        this.counters.failed?.inc({ consumer: event.options.durable });
         this.logger.error(
           `${event.options.durable}: ${where}: ${err instanceof Error ? err.message : String(err)}`,
         );
@@ -89,4 +101,23 @@ export class HandlerRegistry
     this.subscriptions.push(sub);
     this.logger.log(`answering ${query.subject}`);
   }
+}
+
+function messagingCounters(metrics: Metrics | undefined) {
+  const counter = (name: string, help: string) =>
+    metrics?.counter({ name, help, labelNames: ['consumer'] as const });
+  return {
+    processed: counter(
+      'muster_messages_processed_total',
+      'Messages a durable consumer handled and acknowledged',
+    ),
+    failed: counter(
+      'muster_message_handler_failures_total',
+      'Handler failures (each is retried, or dead-lettered past max deliveries)',
+    ),
+    deadLettered: counter(
+      'muster_messages_dead_lettered_total',
+      'Messages sent to the dead-letter stream, by consumer',
+    ),
+  };
 }

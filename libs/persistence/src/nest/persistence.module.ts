@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventPublisher } from '@muster/messaging';
+import { Metrics } from '@muster/observability';
 import { createDataSource, type DatabaseOptions } from '../data-source.js';
 import { DatabaseHealth } from '../database-health.js';
 import { openDatabase } from '../migrate.js';
@@ -67,13 +68,13 @@ export class PersistenceModule {
         },
         {
           provide: OutboxRelay,
-          useFactory: (ds: DataSource, publisher: EventPublisher, o: PersistenceModuleOptions) =>
-            new OutboxRelay(ds, publisher, {
-              onError: (err) =>
-                logger.warn(`relay round failed: ${err instanceof Error ? err.message : String(err)}`),
-              ...o.relay,
-            }),
-          inject: [DataSource, EventPublisher, PERSISTENCE_OPTIONS],
+          useFactory: (
+            ds: DataSource,
+            publisher: EventPublisher,
+            o: PersistenceModuleOptions,
+            metrics?: Metrics,
+          ) => new OutboxRelay(ds, publisher, { ...relayReporting(logger, metrics), ...o.relay }),
+          inject: [DataSource, EventPublisher, PERSISTENCE_OPTIONS, { token: Metrics, optional: true }],
         },
         RelayLifecycle,
         DatabaseHealth,
@@ -81,4 +82,23 @@ export class PersistenceModule {
       exports: [DataSource, Outbox, OutboxRelay, DatabaseHealth],
     };
   }
+}
+
+/** Relay outcomes as log lines and Prometheus counters. */
+function relayReporting(logger: Logger, metrics: Metrics | undefined): OutboxRelayOptions {
+  const published = metrics?.counter({
+    name: 'muster_outbox_published_total',
+    help: 'Events the outbox relay published',
+  });
+  const failures = metrics?.counter({
+    name: 'muster_outbox_relay_failures_total',
+    help: 'Failed relay rounds (bus or database unavailable); the rows stay and are retried',
+  });
+  return {
+    onPublished: (count) => published?.inc(count),
+    onError: (err) => {
+      failures?.inc();
+      logger.warn(`relay round failed: ${err instanceof Error ? err.message : String(err)}`);
+    },
+  };
 }
