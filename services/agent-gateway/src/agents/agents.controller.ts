@@ -1,16 +1,9 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { pageLimit, slug } from '@muster/runtime';
 import { z } from 'zod';
 import { AgentsRepository, type AgentSummary } from './agents.repository.js';
 
-const listQuery = z
-  .object({
-    siteId: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-  })
-  .strict();
+const listQuery = z.object({ siteId: slug.optional(), limit: pageLimit }).strict();
 
 @Controller('v1/agents')
 export class AgentsController {

@@ -1,8 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { z } from 'zod';
+import { limitOnlyQuery, type LimitOnlyQuery } from '@muster/runtime';
 import { ReleasesRepository, type ReleaseSummary } from './releases.repository.js';
-
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
 
 @Controller('v1/releases')
 export class ReleasesController {
@@ -10,7 +8,7 @@ export class ReleasesController {
 
   @Get()
   async list(
-    @Query({ schema: listQuery }) query: z.infer<typeof listQuery>,
+    @Query({ schema: limitOnlyQuery }) query: LimitOnlyQuery,
   ): Promise<{ releases: ReleaseSummary[] }> {
     return { releases: await this.releases.list(query.limit) };
   }

@@ -1,6 +1,5 @@
+import { slug } from '@muster/runtime';
 import { z } from 'zod';
-
-const slug = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /**
  * What the discovery environment posts at boot. Hardware facts use the protobuf JSON form of
@@ -12,7 +11,7 @@ export const discoveryReportSchema = z
     serial: z.string().max(128).optional(),
     macs: z.array(z.string().max(32)).min(1).max(64),
     bootMac: z.string().max(32).optional(),
-    siteId: z.string().regex(slug, 'must be a site slug').optional(),
+    siteId: slug.optional(),
     hardware: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();

@@ -1,21 +1,19 @@
 import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { toJson } from '@bufbuild/protobuf';
 import { MachineSchema } from '@muster/contracts';
+import { pageLimit, slug } from '@muster/runtime';
 import { z } from 'zod';
 import { machineToMessage } from './machine-record.js';
 import { MachinesRepository } from './machines.repository.js';
 
 const listQuery = z
   .object({
-    siteId: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
-      .optional(),
+    siteId: slug.optional(),
     state: z
       .string()
       .regex(/^[A-Z_]{1,32}$/)
       .optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    limit: pageLimit,
     after: z.uuid().optional(),
   })
   .strict();

@@ -1,8 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { z } from 'zod';
+import { limitOnlyQuery, type LimitOnlyQuery } from '@muster/runtime';
 import { RolloutsRepository, type RolloutSummary } from './rollouts.repository.js';
-
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
 
 @Controller('v1/rollouts')
 export class RolloutsController {
@@ -10,7 +8,7 @@ export class RolloutsController {
 
   @Get()
   async list(
-    @Query({ schema: listQuery }) query: z.infer<typeof listQuery>,
+    @Query({ schema: limitOnlyQuery }) query: LimitOnlyQuery,
   ): Promise<{ rollouts: RolloutSummary[] }> {
     return { rollouts: await this.rollouts.list(query.limit) };
   }
