@@ -109,19 +109,20 @@ export class DurableConsumer<S extends DescMessage> {
   }
 
   private async begin(): Promise<void> {
-    const o = this.options;
-    await ensureDurableConsumer(this.bus.jsm, {
-      stream: o.contract.stream,
-      durable: o.durable,
-      filterSubject: o.filterSubject ?? o.contract.filter,
-      maxDeliver: o.maxDeliver,
-      ackWaitMs: o.ackWaitMs,
-      maxAckPending: o.maxAckPending,
-    });
-    const consumer = await this.bus.js.consumers.get(o.contract.stream, o.durable);
-    this.messages = await consumer.consume({ max_messages: Math.max(100, o.batchSize * 2) });
-    void this.pump(this.messages);
+    await this.ensureAndAttach();
     this.worker = this.work();
+  }
+
+  private async attach(): Promise<void> {
+    const o = this.options;
+    const consumer = await this.bus.js.consumers.get(o.contract.stream, o.durable);
+    // A deleted consumer or stream ends the loop (the client would otherwise pull from nothing
+    // for ever); pump() then ensures the durable again and re-attaches.
+    this.messages = await consumer.consume({
+      max_messages: Math.max(100, o.batchSize * 2),
+      abort_on_missing_resource: true,
+    });
+    void this.pump(this.messages);
   }
 
   private async pump(messages: ConsumerMessages): Promise<void> {
@@ -133,6 +134,36 @@ export class DurableConsumer<S extends DescMessage> {
     } catch (err) {
       this.options.onError?.(err, 'consume loop ended');
     }
+    // The client survives reconnects by itself; if the loop still ends (the consumer was
+    // deleted, the stream recreated), attach again rather than go quiet.
+    if (!this.stopped) await this.reattach();
+  }
+
+  private async reattach(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000 * attempt, 10_000)));
+      if (this.stopped) return;
+      try {
+        await this.ensureAndAttach();
+        return;
+      } catch (err) {
+        this.options.onError?.(err, `re-attaching consumer (attempt ${attempt})`);
+      }
+    }
+  }
+
+  /** Ensures the durable again (it may have been deleted) and consumes from it. */
+  private async ensureAndAttach(): Promise<void> {
+    const o = this.options;
+    await ensureDurableConsumer(this.bus.jsm, {
+      stream: o.contract.stream,
+      durable: o.durable,
+      filterSubject: o.filterSubject ?? o.contract.filter,
+      maxDeliver: o.maxDeliver,
+      ackWaitMs: o.ackWaitMs,
+      maxAckPending: o.maxAckPending,
+    });
+    await this.attach();
   }
 
   private async work(): Promise<void> {

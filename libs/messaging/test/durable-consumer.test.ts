@@ -218,4 +218,24 @@ describe('DurableConsumer against a real nats-server', () => {
     expect([...applied.values()].every((n) => n === 1)).toBe(true);
     expect(batches).toBeLessThan(40 + 2 + 40);
   });
+
+  it('attaches again when its durable consumer disappears under it, and goes on consuming', async () => {
+    const s = scope();
+    const seqs: bigint[] = [];
+    const consumer = await DurableConsumer.start(env.bus, {
+      contract: contracts.agentHeartbeat,
+      durable: s.durable,
+      filterSubject: s.filterSubject,
+      handle: async (ds) => void seqs.push(...ds.map((d) => d.message.seq)),
+    });
+    await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 1));
+    await until(() => seqs.length === 1, 10_000, 'first delivery');
+    await env.bus.jsm.consumers.delete(contracts.agentHeartbeat.stream, s.durable);
+    await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 2));
+    await until(() => seqs.includes(2n), 20_000, 'delivery after the consumer was recreated');
+    await consumer.stop();
+    // A recreated durable starts from the beginning of the stream: the inbox makes that harmless.
+    expect(seqs[0]).toBe(1n);
+    expect(seqs.filter((q) => q === 2n)).toHaveLength(1);
+  });
 });

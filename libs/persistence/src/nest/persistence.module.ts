@@ -15,6 +15,7 @@ import { Metrics } from '@muster/observability';
 import { createDataSource, type DatabaseOptions } from '../data-source.js';
 import { DatabaseHealth } from '../database-health.js';
 import { openDatabase } from '../migrate.js';
+import { purgeInbox } from '../inbox.js';
 import { Outbox } from '../outbox.js';
 import { OutboxRelay, type OutboxRelayOptions } from '../outbox-relay.js';
 
@@ -22,22 +23,50 @@ export interface PersistenceModuleOptions extends DatabaseOptions {
   /** CloudEvents `source` for events written to the outbox. */
   source: string;
   relay?: OutboxRelayOptions;
+  /**
+   * How long the inbox remembers a message id. It must outlast any redelivery: the streams
+   * keep messages 30 days, so the default is 31.
+   */
+  inboxRetentionHours?: number;
 }
+
+const DEFAULT_INBOX_RETENTION_HOURS = 31 * 24;
+const INBOX_PURGE_EVERY_MS = 60 * 60 * 1000;
 
 export const PERSISTENCE_OPTIONS = Symbol('PERSISTENCE_OPTIONS');
 
-/** Starts the outbox relay with the application and stops it before the bus closes. */
+/**
+ * Starts the outbox relay with the application and stops it before the bus closes; forgets
+ * inbox entries past the retention hourly (every instance does: the DELETE is idempotent).
+ */
 @Injectable()
 class RelayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('Inbox');
+  private purgeTimer: NodeJS.Timeout | undefined;
+
   constructor(
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     @Inject(DataSource) private readonly ds: DataSource,
+    @Inject(PERSISTENCE_OPTIONS) private readonly options: PersistenceModuleOptions,
   ) {}
   onApplicationBootstrap(): void {
     this.relay.start();
+    this.purgeTimer = setInterval(() => void this.purgeInbox(), INBOX_PURGE_EVERY_MS).unref();
   }
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.purgeTimer);
     await this.relay.stop();
+  }
+  private async purgeInbox(): Promise<void> {
+    try {
+      const removed = await purgeInbox(
+        this.ds,
+        this.options.inboxRetentionHours ?? DEFAULT_INBOX_RETENTION_HOURS,
+      );
+      if (removed > 0) this.logger.log(`forgot ${removed} inbox entries past retention`);
+    } catch (err) {
+      this.logger.warn(`inbox purge failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
   async onApplicationShutdown(): Promise<void> {
     if (this.ds.isInitialized) await this.ds.destroy();
