@@ -15,6 +15,7 @@ import {
   EventPublisher,
   PermanentFailureError,
   envelopeHeaders,
+  type ConsumerOptions,
   type Delivery,
 } from '../src/index.js';
 import { toMsgHdrs } from '../src/event-envelope.js';
@@ -50,6 +51,19 @@ function scope(): { siteId: string; agentId: string; durable: string; filterSubj
   };
 }
 
+/** A heartbeat consumer on the scope's own subject, with the test's handler and settings. */
+function startConsumer(
+  s: ReturnType<typeof scope>,
+  options: Omit<ConsumerOptions<typeof AgentHeartbeatSchema>, 'contract' | 'durable' | 'filterSubject'>,
+): Promise<DurableConsumer<typeof AgentHeartbeatSchema>> {
+  return DurableConsumer.start(env.bus, {
+    contract: contracts.agentHeartbeat,
+    durable: s.durable,
+    filterSubject: s.filterSubject,
+    ...options,
+  });
+}
+
 async function deadLetters(
   durable: string,
 ): Promise<{ reason: string; subject: string; body: Uint8Array }[]> {
@@ -72,10 +86,7 @@ describe('DurableConsumer against a real nats-server', () => {
   it('delivers a published event with its CloudEvents attributes, once', async () => {
     const s = scope();
     const got: Delivery<AgentHeartbeat>[] = [];
-    const consumer = await DurableConsumer.start(env.bus, {
-      contract: contracts.agentHeartbeat,
-      durable: s.durable,
-      filterSubject: s.filterSubject,
+    const consumer = await startConsumer(s, {
       handle: async (ds) => void got.push(...ds),
     });
     const id = randomUUID();
@@ -107,10 +118,7 @@ describe('DurableConsumer against a real nats-server', () => {
   it('dead-letters invalid messages with the reason and carries on', async () => {
     const s = scope();
     const got: Delivery<AgentHeartbeat>[] = [];
-    const consumer = await DurableConsumer.start(env.bus, {
-      contract: contracts.agentHeartbeat,
-      durable: s.durable,
-      filterSubject: s.filterSubject,
+    const consumer = await startConsumer(s, {
       handle: async (ds) => void got.push(...ds),
     });
     const ce = (type = contracts.agentHeartbeat.type) =>
@@ -147,10 +155,7 @@ describe('DurableConsumer against a real nats-server', () => {
   it('retries a failing handler with back-off, then dead-letters it', async () => {
     const s = scope();
     let attempts = 0;
-    const consumer = await DurableConsumer.start(env.bus, {
-      contract: contracts.agentHeartbeat,
-      durable: s.durable,
-      filterSubject: s.filterSubject,
+    const consumer = await startConsumer(s, {
       maxDeliver: 3,
       retryDelaysMs: [50],
       handle: async () => {
@@ -170,10 +175,7 @@ describe('DurableConsumer against a real nats-server', () => {
   it('dead-letters at once on a permanent failure', async () => {
     const s = scope();
     let attempts = 0;
-    const consumer = await DurableConsumer.start(env.bus, {
-      contract: contracts.agentHeartbeat,
-      durable: s.durable,
-      filterSubject: s.filterSubject,
+    const consumer = await startConsumer(s, {
       handle: async () => {
         attempts++;
         throw new PermanentFailureError('unknown agent');
@@ -189,10 +191,7 @@ describe('DurableConsumer against a real nats-server', () => {
     const s = scope();
     const applied = new Map<bigint, number>();
     let batches = 0;
-    const consumer = await DurableConsumer.start(env.bus, {
-      contract: contracts.agentHeartbeat,
-      durable: s.durable,
-      filterSubject: s.filterSubject,
+    const consumer = await startConsumer(s, {
       batchSize: 50,
       maxDeliver: 2,
       retryDelaysMs: [20],
@@ -222,10 +221,7 @@ describe('DurableConsumer against a real nats-server', () => {
   it('attaches again when its durable consumer disappears under it, and goes on consuming', async () => {
     const s = scope();
     const seqs: bigint[] = [];
-    const consumer = await DurableConsumer.start(env.bus, {
-      contract: contracts.agentHeartbeat,
-      durable: s.durable,
-      filterSubject: s.filterSubject,
+    const consumer = await startConsumer(s, {
       handle: async (ds) => void seqs.push(...ds.map((d) => d.message.seq)),
     });
     await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 1));
