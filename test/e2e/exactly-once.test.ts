@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { contracts, headers as H } from '@muster/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { create } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
+import { contracts, headers as H, MachineDiscoveredSchema } from '@muster/contracts';
+import { EventPublisher } from '@muster/messaging';
 import { ownBus, publishRaw, readSubject, until } from '@muster/messaging/testing';
+import { startPostgres, type PostgresServerHandle } from '@muster/testing';
 import { freePort, startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
 
 /**
@@ -12,7 +16,9 @@ import { freePort, startServiceProcess, type ServiceProcess } from '../../tools/
  * PostgreSQL. Every discovered machine must have exactly one history entry in inventory, the
  * effect of its one event, whatever happens in between.
  */
-const pgUrl = inject('servers').postgres.url;
+// This file's own PostgreSQL, so that it can be restarted without disturbing other tests.
+let postgres: PostgresServerHandle;
+let pgUrl: string;
 const siteId = `site-${randomUUID().slice(0, 8)}`;
 const tag = randomUUID().replace(/-/g, '').slice(0, 10);
 let env: Awaited<ReturnType<typeof ownBus>>;
@@ -38,6 +44,8 @@ function startInventory(): ServiceProcess {
 beforeAll(async () => {
   env = await ownBus();
   logs = await mkdtemp(join(tmpdir(), 'muster-e2e-'));
+  postgres = await startPostgres({ dataDir: join(logs, 'postgres') });
+  pgUrl = postgres.url;
   inventoryPort = await freePort();
   discovery = startServiceProcess(
     'discovery',
@@ -57,6 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([discovery?.stop(), inventory?.stop()]);
   await env?.close();
+  await postgres?.stop();
   if (logs) await rm(logs, { recursive: true, force: true });
 });
 
@@ -198,6 +207,33 @@ describe('an event from discovery takes effect in inventory exactly once', () =>
     await env.server.restart();
     all.push(...(await before));
     all.push(...(await reportMany(3_000, 50)));
+    await expectEachAppliedOnce(all);
+  });
+
+  it('when PostgreSQL is restarted while events keep arriving', async () => {
+    all.push(...(await reportMany(4_000, 50)));
+    await postgres.stop();
+    // Another producer goes on publishing while inventory's database is down.
+    const publisher = new EventPublisher(env.bus, '/muster/test');
+    for (let n = 5_000; n < 5_050; n++) {
+      const machineId = randomUUID();
+      await publisher.publish(
+        contracts.machineDiscovered,
+        { siteId },
+        create(MachineDiscoveredSchema, {
+          machineId,
+          siteId,
+          identity: { macs: [mac(n)] },
+          bootMac: mac(n),
+          ipAddress: '10.0.0.1',
+          discoveredAt: timestampNow(),
+          hardware: {},
+        }),
+      );
+      all.push(machineId);
+    }
+    await new Promise((r) => setTimeout(r, 1_500));
+    postgres = await startPostgres({ dataDir: join(logs, 'postgres'), port: postgres.port });
     await expectEachAppliedOnce(all);
   });
 });
