@@ -3,10 +3,6 @@ export class PermanentFailureError extends Error {
   override readonly name = 'PermanentFailureError';
 }
 
-export class BusNotConnectedError extends Error {
-  override readonly name = 'BusNotConnectedError';
-}
-
 /** A query's responder answered with an error instead of a reply. */
 export class QueryFailedError extends Error {
   override readonly name = 'QueryFailedError';

@@ -22,7 +22,7 @@ export {
 } from './durable-consumer.js';
 export type { DeadLetterRecord } from './dead-letter.js';
 export { QueryClient, serveQuery, QUERY_ERROR_HEADER, type QueryHandler } from './query.js';
-export { PermanentFailureError, BusNotConnectedError, QueryFailedError } from './errors.js';
+export { PermanentFailureError, QueryFailedError } from './errors.js';
 export {
   MessagingModule,
   type MessagingModuleOptions,
