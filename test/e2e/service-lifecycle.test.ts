@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { until } from '@muster/messaging/testing';
-import { startNats, type NatsServerHandle } from '@muster/testing';
+import { startNats, startPostgres, type NatsServerHandle } from '@muster/testing';
 import { freePort, startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
 
 let dir: string;
@@ -63,5 +63,35 @@ describe('a running service', () => {
     const shutdownLog = (await service.log()).slice(before);
     const errors = shutdownLog.split('\n').filter((line) => /"level":(50|60)/.test(line));
     expect(errors).toEqual([]);
+  });
+});
+
+describe('a service started before its database', () => {
+  it('waits for PostgreSQL to accept connections, then becomes ready', async () => {
+    const port = await freePort();
+    const early = startServiceProcess(
+      'scheduler',
+      await freePort(),
+      { MUSTER_NATS_URL: nats.url, MUSTER_DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres` },
+      dir,
+    );
+    try {
+      await until(
+        async () => (await early.log()).includes('waiting for PostgreSQL'),
+        30_000,
+        'the wait to be logged',
+      );
+      expect(early.child.exitCode).toBeNull();
+      const postgres = await startPostgres({ dataDir: join(dir, 'late-postgres'), port });
+      try {
+        await early.waitReady(60_000);
+        expect((await fetch(`${early.url}/v1/rollouts`)).status).toBe(200);
+      } finally {
+        await early.stop();
+        await postgres.stop();
+      }
+    } finally {
+      await early.stop('SIGKILL');
+    }
   });
 });

@@ -4,7 +4,7 @@ export {
   InvalidSchemaNameError,
   type DatabaseOptions,
 } from './data-source.js';
-export { migrate, openDatabase } from './migrate.js';
+export { migrate, openDatabase, openDatabaseWhenReachable } from './migrate.js';
 export { OutboxInbox1763800000000 } from './outbox-inbox.migration.js';
 export { Outbox } from './outbox.js';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';

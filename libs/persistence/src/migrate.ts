@@ -29,3 +29,34 @@ export async function openDatabase(ds: DataSource): Promise<DataSource> {
   await migrate(ds);
   return ds;
 }
+
+/** Connection failures worth waiting out at start: the server is not up yet, or restarting. */
+const NOT_UP_YET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', '57P03']);
+
+function isNotUpYet(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && NOT_UP_YET.has(code);
+}
+
+/**
+ * openDatabase, waiting (with back-off, up to `waitMs`) while the server does not accept
+ * connections yet, as a service started before its database does. Any other error — bad
+ * credentials, a failing migration — fails at once.
+ */
+export async function openDatabaseWhenReachable(
+  create: () => DataSource,
+  options: { waitMs?: number; onWait?: (err: Error, attempt: number) => void } = {},
+): Promise<DataSource> {
+  const deadline = Date.now() + (options.waitMs ?? 120_000);
+  for (let attempt = 1; ; attempt++) {
+    const ds = create();
+    try {
+      return await openDatabase(ds);
+    } catch (err) {
+      if (ds.isInitialized) await ds.destroy().catch(() => undefined);
+      if (!isNotUpYet(err) || Date.now() > deadline) throw err;
+      options.onWait?.(err as Error, attempt);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
+    }
+  }
+}

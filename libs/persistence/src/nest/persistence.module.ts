@@ -14,7 +14,7 @@ import { EventPublisher } from '@muster/messaging';
 import { Metrics } from '@muster/observability';
 import { createDataSource, type DatabaseOptions } from '../data-source.js';
 import { DatabaseHealth } from '../database-health.js';
-import { openDatabase } from '../migrate.js';
+import { openDatabaseWhenReachable } from '../migrate.js';
 import { purgeInbox } from '../inbox.js';
 import { Outbox } from '../outbox.js';
 import { OutboxRelay, type OutboxRelayOptions } from '../outbox-relay.js';
@@ -87,7 +87,11 @@ export class PersistenceModule {
         { provide: PERSISTENCE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
         {
           provide: DataSource,
-          useFactory: (o: PersistenceModuleOptions) => openDatabase(createDataSource(o)),
+          useFactory: (o: PersistenceModuleOptions) =>
+            openDatabaseWhenReachable(() => createDataSource(o), {
+              onWait: (err, attempt) =>
+                new Logger('Database').warn(`waiting for PostgreSQL (attempt ${attempt}): ${err.message}`),
+            }),
           inject: [PERSISTENCE_OPTIONS],
         },
         {
