@@ -56,17 +56,8 @@ export async function measureEndToEnd(
   async function lane(): Promise<void> {
     while (next < options.count) {
       const i = next++;
-      const siteId = `site-${i % SITES}`;
-      const agentId = `agent-${(i >> 4) % AGENTS_PER_SITE}`;
-      const heartbeat = create(AgentHeartbeatSchema, {
-        agentId,
-        machineId: BENCH_MACHINE_ID,
-        seq: BigInt(i + 1),
-        sentAt: timestampNow(),
-        uptimeSeconds: BigInt(3600 + i),
-        agentVersion: '0.1.0',
-      });
-      await publisher.publish(contracts.agentHeartbeat, { siteId, agentId }, heartbeat, {
+      const { params, heartbeat } = benchHeartbeat(i);
+      await publisher.publish(contracts.agentHeartbeat, params, heartbeat, {
         id: `hb-${durable}-${i}`,
       });
     }
@@ -90,17 +81,24 @@ export async function measureEndToEnd(
   };
 }
 
-/** Size of one encoded heartbeat like those above, so the peer publishes the same bytes. */
-export function heartbeatPayloadBytes(): number {
-  return toBinary(
-    AgentHeartbeatSchema,
-    create(AgentHeartbeatSchema, {
-      agentId: 'agent-63',
-      machineId: BENCH_MACHINE_ID,
-      seq: 100_000n,
-      sentAt: timestampNow(),
-      uptimeSeconds: 103_600n,
-      agentVersion: '0.1.0',
-    }),
-  ).length;
+/** The i-th heartbeat of a run: 16 sites × 64 agents, each agent's seq rising. */
+function benchHeartbeat(i: number): {
+  params: { siteId: string; agentId: string };
+  heartbeat: AgentHeartbeat;
+} {
+  const params = { siteId: `site-${i % SITES}`, agentId: `agent-${(i >> 4) % AGENTS_PER_SITE}` };
+  const heartbeat = create(AgentHeartbeatSchema, {
+    agentId: params.agentId,
+    machineId: BENCH_MACHINE_ID,
+    seq: BigInt(i + 1),
+    sentAt: timestampNow(),
+    uptimeSeconds: BigInt(3600 + i),
+    agentVersion: '0.1.0',
+  });
+  return { params, heartbeat };
+}
+
+/** Size of the last encoded heartbeat of a run, so the peer publishes as many bytes. */
+export function heartbeatPayloadBytes(count: number): number {
+  return toBinary(AgentHeartbeatSchema, benchHeartbeat(count - 1).heartbeat).length;
 }

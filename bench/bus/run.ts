@@ -39,7 +39,7 @@ try {
   console.log(
     `end to end (publish → durable consume → inbox + commit): ${Math.round(e2e.eventsPerSecond)} events/s, lost ${e2e.lost}, duplicated ${e2e.duplicated}`,
   );
-  const payloadBytes = heartbeatPayloadBytes();
+  const payloadBytes = heartbeatPayloadBytes(count);
   const peerSubject = contracts.agentHeartbeat.subject({ siteId: 'bench-peer', agentId: 'bench-peer' });
   const peer = await measureJetStreamPublish(bus, peerSubject, count, payloadBytes, inFlight);
   console.log(

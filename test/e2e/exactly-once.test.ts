@@ -8,8 +8,8 @@ import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { contracts, headers as H, MachineDiscoveredSchema } from '@muster/contracts';
 import { EventPublisher } from '@muster/messaging';
 import { ownBus, publishRaw, readSubject, until } from '@muster/messaging/testing';
-import { startPostgres, type PostgresServerHandle } from '@muster/testing';
-import { freePort, startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
+import { getFreePort, startPostgres, type PostgresServerHandle } from '@muster/testing';
+import { startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
 
 /**
  * discovery → machine.discovered → inventory, with real processes, a real nats-server and
@@ -46,10 +46,10 @@ beforeAll(async () => {
   logs = await mkdtemp(join(tmpdir(), 'muster-e2e-'));
   postgres = await startPostgres({ dataDir: join(logs, 'postgres') });
   pgUrl = postgres.url;
-  inventoryPort = await freePort();
+  inventoryPort = await getFreePort();
   discovery = startServiceProcess(
     'discovery',
-    await freePort(),
+    await getFreePort(),
     {
       MUSTER_NATS_URL: env.server.url,
       MUSTER_DATABASE_URL: pgUrl,

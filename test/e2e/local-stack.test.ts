@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isPortFree } from '../../tools/stack/port-check.js';
+import { isPortFree } from '@muster/testing';
 import { REPO_ROOT } from '../../tools/stack/service-process.js';
 import { planStack, SERVICES } from '../../tools/stack/stack-plan.js';
 
@@ -14,7 +14,7 @@ async function freeOffset(): Promise<number> {
     const offset = 1000 + Math.floor(Math.random() * 40) * 500;
     const plan = planStack({ home: '/unused', portOffset: offset });
     const ports = [...Object.values(plan.servers), ...plan.services.map((s) => s.port)];
-    if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) return offset;
+    if ((await Promise.all(ports.map((p) => isPortFree(p)))).every(Boolean)) return offset;
   }
   throw new Error('no free set of ports for the stack');
 }

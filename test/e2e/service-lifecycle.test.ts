@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { until } from '@muster/messaging/testing';
-import { startNats, startPostgres, type NatsServerHandle } from '@muster/testing';
-import { freePort, startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
+import { getFreePort, startNats, startPostgres, type NatsServerHandle } from '@muster/testing';
+import { startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
 
 let dir: string;
 let nats: NatsServerHandle;
@@ -16,7 +16,7 @@ beforeAll(async () => {
   nats = await startNats({ dataDir: join(dir, 'nats') });
   service = startServiceProcess(
     'inventory',
-    await freePort(),
+    await getFreePort(),
     {
       MUSTER_NATS_URL: nats.url,
       MUSTER_DATABASE_URL: inject('servers').postgres.url,
@@ -68,10 +68,10 @@ describe('a running service', () => {
 
 describe('a service started before its database', () => {
   it('waits for PostgreSQL to accept connections, then becomes ready', async () => {
-    const port = await freePort();
+    const port = await getFreePort();
     const early = startServiceProcess(
       'scheduler',
-      await freePort(),
+      await getFreePort(),
       { MUSTER_NATS_URL: nats.url, MUSTER_DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres` },
       dir,
     );

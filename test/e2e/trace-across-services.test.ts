@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ownBus, until } from '@muster/messaging/testing';
-import { freePort, startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
+import { getFreePort } from '@muster/testing';
+import { startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
 
 /** What an OTLP/HTTP collector receives, reduced to what the test asks: service, span, trace. */
 interface ReceivedSpan {
@@ -42,7 +43,7 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
-  const collectorPort = await freePort();
+  const collectorPort = await getFreePort();
   await new Promise<void>((resolve) => collector.listen(collectorPort, '127.0.0.1', resolve));
   env = await ownBus();
   logs = await mkdtemp(join(tmpdir(), 'muster-trace-'));
@@ -51,7 +52,7 @@ beforeAll(async () => {
     services.push(
       startServiceProcess(
         name,
-        await freePort(),
+        await getFreePort(),
         {
           MUSTER_NATS_URL: env.server.url,
           MUSTER_DATABASE_URL: inject('servers').postgres.url,

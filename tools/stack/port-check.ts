@@ -1,14 +1,4 @@
-import { createServer } from 'node:net';
-
-/** True when nothing listens on 127.0.0.1:port (we can bind it ourselves). */
-export function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
+import { isPortFree } from '@muster/testing';
 
 export async function busyPorts(
   ports: Readonly<Record<string, number>>,

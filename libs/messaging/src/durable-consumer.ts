@@ -94,10 +94,6 @@ export class DurableConsumer<S extends DescMessage> {
     return consumer;
   }
 
-  get name(): string {
-    return this.options.durable;
-  }
-
   /** Stops pulling, finishes the batch in hand, and hands buffered messages back at once. */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -109,12 +105,21 @@ export class DurableConsumer<S extends DescMessage> {
   }
 
   private async begin(): Promise<void> {
-    await this.ensureAndAttach();
+    await this.attach();
     this.worker = this.work();
   }
 
+  /** Ensures the durable (it may have been deleted under us) and consumes from it. */
   private async attach(): Promise<void> {
     const o = this.options;
+    await ensureDurableConsumer(this.bus.jsm, {
+      stream: o.contract.stream,
+      durable: o.durable,
+      filterSubject: o.filterSubject ?? o.contract.filter,
+      maxDeliver: o.maxDeliver,
+      ackWaitMs: o.ackWaitMs,
+      maxAckPending: o.maxAckPending,
+    });
     const consumer = await this.bus.js.consumers.get(o.contract.stream, o.durable);
     // A deleted consumer or stream ends the loop (the client would otherwise pull from nothing
     // for ever); pump() then ensures the durable again and re-attaches.
@@ -144,26 +149,12 @@ export class DurableConsumer<S extends DescMessage> {
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000 * attempt, 10_000)));
       if (this.stopped) return;
       try {
-        await this.ensureAndAttach();
+        await this.attach();
         return;
       } catch (err) {
         this.options.onError?.(err, `re-attaching consumer (attempt ${attempt})`);
       }
     }
-  }
-
-  /** Ensures the durable again (it may have been deleted) and consumes from it. */
-  private async ensureAndAttach(): Promise<void> {
-    const o = this.options;
-    await ensureDurableConsumer(this.bus.jsm, {
-      stream: o.contract.stream,
-      durable: o.durable,
-      filterSubject: o.filterSubject ?? o.contract.filter,
-      maxDeliver: o.maxDeliver,
-      ackWaitMs: o.ackWaitMs,
-      maxAckPending: o.maxAckPending,
-    });
-    await this.attach();
   }
 
   private async work(): Promise<void> {

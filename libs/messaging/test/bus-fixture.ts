@@ -1,11 +1,11 @@
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { streams } from '@muster/contracts';
 import { startNats, type NatsServerHandle } from '@muster/testing';
 import { BusConnection } from '../src/index.js';
+import { fromMsgHdrs, toMsgHdrs } from '../src/event-envelope.js';
 
 /** A nats-server of the test file's own (starts in ~0.1 s), so streams never collide. */
 export async function ownBus(): Promise<{
@@ -57,9 +57,7 @@ export async function readSubject(
   while (out.length < pending) {
     const batch = await consumer.fetch({ max_messages: Math.min(500, pending - out.length), expires: 2_000 });
     for await (const m of batch) {
-      const headers: Record<string, string> = {};
-      for (const k of m.headers?.keys() ?? []) headers[k.toLowerCase()] = m.headers!.get(k);
-      out.push({ seq: m.seq, data: m.data, headers });
+      out.push({ seq: m.seq, data: m.data, headers: fromMsgHdrs(m.headers) });
     }
   }
   await bus.jsm.consumers.delete(stream, info.name);
@@ -74,7 +72,7 @@ export async function publishRaw(
   headerMap: Record<string, string>,
   msgID: string,
 ): Promise<{ duplicate: boolean; seq: number }> {
-  const h = natsHeaders();
-  for (const [k, v] of Object.entries(headerMap)) if (!k.startsWith('nats-')) h.set(k, v);
-  return bus.js.publish(subject, data, { headers: h, msgID });
+  // JetStream's own headers (Nats-Msg-Id) come from msgID, not from the copied map.
+  const own = Object.fromEntries(Object.entries(headerMap).filter(([k]) => !k.startsWith('nats-')));
+  return bus.js.publish(subject, data, { headers: toMsgHdrs(own), msgID });
 }

@@ -10,13 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import type { ConfigOf } from '@muster/config';
 import { streams } from '@muster/contracts';
 import { MessagingModule } from '@muster/messaging';
-import {
-  createLogger,
-  NestPinoLogger,
-  ObservabilityModule,
-  type Logger,
-  type Metrics,
-} from '@muster/observability';
+import { NestPinoLogger, ObservabilityModule, type Logger, type Metrics } from '@muster/observability';
 import { OutboxInbox1763800000000, PersistenceModule } from '@muster/persistence';
 import { CoreReadiness } from './core-readiness.js';
 import type { BaseServiceConfigSchema } from './service-config.js';
@@ -93,5 +87,3 @@ export async function startService(ctx: ServiceContext, parts: ServiceParts): Pr
   ctx.logger.info({ url: await app.getUrl() }, `${ctx.name} listening`);
   return app;
 }
-
-export { createLogger };
