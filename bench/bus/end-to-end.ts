@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import type { DataSource } from 'typeorm';
-import { AgentHeartbeatSchema, contracts, type AgentHeartbeat } from '@muster/contracts';
+import { AgentStatusSchema, contracts, DeploymentPhase, type AgentStatus } from '@muster/contracts';
 import { DurableConsumer, EventPublisher, type BusConnection, type Delivery } from '@muster/messaging';
 import { applyOnce } from '@muster/persistence';
 
@@ -32,11 +32,11 @@ export async function measureEndToEnd(
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   const consumer = await DurableConsumer.start(bus, {
-    contract: contracts.agentHeartbeat,
+    contract: contracts.agentStatus,
     durable,
     batchSize: options.batchSize,
     maxAckPending: options.batchSize * 8,
-    handle: async (deliveries: readonly Delivery<AgentHeartbeat>[]) => {
+    handle: async (deliveries: readonly Delivery<AgentStatus>[]) => {
       applied += await applyOnce(ds, durable, deliveries, async (manager, fresh) => {
         await manager.query(
           'INSERT INTO bench_effect (event_id, agent_id, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])',
@@ -57,7 +57,7 @@ export async function measureEndToEnd(
     while (next < options.count) {
       const i = next++;
       const { params, heartbeat } = benchHeartbeat(i);
-      await publisher.publish(contracts.agentHeartbeat, params, heartbeat, {
+      await publisher.publish(contracts.agentStatus, params, heartbeat, {
         id: `hb-${durable}-${i}`,
       });
     }
@@ -81,24 +81,24 @@ export async function measureEndToEnd(
   };
 }
 
-/** The i-th heartbeat of a run: 16 sites × 64 agents, each agent's seq rising. */
+/** The i-th status event of a run: 16 sites × 64 agents, each agent's seq rising. */
 function benchHeartbeat(i: number): {
   params: { siteId: string; agentId: string };
-  heartbeat: AgentHeartbeat;
+  heartbeat: AgentStatus;
 } {
   const params = { siteId: `site-${i % SITES}`, agentId: `agent-${(i >> 4) % AGENTS_PER_SITE}` };
-  const heartbeat = create(AgentHeartbeatSchema, {
+  const heartbeat = create(AgentStatusSchema, {
     agentId: params.agentId,
-    machineId: BENCH_MACHINE_ID,
     seq: BigInt(i + 1),
-    sentAt: timestampNow(),
-    uptimeSeconds: BigInt(3600 + i),
-    agentVersion: '0.1.0',
+    deploymentId: BENCH_MACHINE_ID,
+    phase: DeploymentPhase.DOWNLOADING,
+    progressPercent: i % 101,
+    at: timestampNow(),
   });
   return { params, heartbeat };
 }
 
 /** Size of the last encoded heartbeat of a run, so the peer publishes as many bytes. */
 export function heartbeatPayloadBytes(count: number): number {
-  return toBinary(AgentHeartbeatSchema, benchHeartbeat(count - 1).heartbeat).length;
+  return toBinary(AgentStatusSchema, benchHeartbeat(count - 1).heartbeat).length;
 }

@@ -40,7 +40,7 @@ try {
     `end to end (publish → durable consume → inbox + commit): ${Math.round(e2e.eventsPerSecond)} events/s, lost ${e2e.lost}, duplicated ${e2e.duplicated}`,
   );
   const payloadBytes = heartbeatPayloadBytes(count);
-  const peerSubject = contracts.agentHeartbeat.subject({ siteId: 'bench-peer', agentId: 'bench-peer' });
+  const peerSubject = contracts.agentStatus.subject({ siteId: 'bench-peer', agentId: 'bench-peer' });
   const peer = await measureJetStreamPublish(bus, peerSubject, count, payloadBytes, inFlight);
   console.log(
     `bare JetStream acknowledged publish (${payloadBytes} B, ${inFlight} in flight): ${Math.round(peer)} msgs/s`,

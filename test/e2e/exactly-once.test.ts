@@ -148,21 +148,21 @@ describe('an event from discovery takes effect in inventory exactly once', () =>
   it('when the producer publishes the same event twice, inside and beyond the de-duplication window', async () => {
     all.push(...(await reportMany(0, 5)));
     await expectEachAppliedOnce(all);
-    const subject = contracts.machineDiscovered.subject({ siteId });
+    const subject = contracts.machineDiscovered.pattern({ siteId });
     const stored = await readSubject(env.bus, contracts.machineDiscovered.stream, subject);
     expect(stored).toHaveLength(5);
     const original = stored[0]!;
     // Same id: JetStream drops it inside the window.
     const again = await publishRaw(
       env.bus,
-      subject,
+      original.subject,
       original.data,
       original.headers,
       original.headers[H.ceId]!,
     );
     expect(again.duplicate).toBe(true);
     // A different transport id with the same event id: as if the window had passed. The inbox catches it.
-    const late = await publishRaw(env.bus, subject, original.data, original.headers, randomUUID());
+    const late = await publishRaw(env.bus, original.subject, original.data, original.headers, randomUUID());
     expect(late.duplicate).toBe(false);
     await until(
       async () => {
@@ -219,7 +219,7 @@ describe('an event from discovery takes effect in inventory exactly once', () =>
       const machineId = randomUUID();
       await publisher.publish(
         contracts.machineDiscovered,
-        { siteId },
+        { siteId, machineId },
         create(MachineDiscoveredSchema, {
           machineId,
           siteId,

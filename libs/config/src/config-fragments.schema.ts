@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { enumValue, portValue, urlListValue, urlValue } from './env-value.parsers.js';
 import { envVar } from './env-var.schema.js';
+import { streamLimitsValue } from './stream-limits.parser.js';
 
 /** Reusable parts of a service's config schema; a service composes the ones it needs. */
 
@@ -23,6 +24,8 @@ export function natsConfig() {
       secret: 'url-password',
     }),
     token: envVar('MUSTER_NATS_TOKEN', nonEmpty().optional(), { secret: true }),
+    /** Stream sizes, ages and replicas an operator sets (R3 in production): see streamLimitsValue. */
+    streams: envVar('MUSTER_NATS_STREAMS', streamLimitsValue().default({})),
   };
 }
 

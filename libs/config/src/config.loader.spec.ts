@@ -43,7 +43,7 @@ describe('loadConfig', () => {
     const config = loadConfig(schema, valid);
     expect(config).toEqual({
       http: { host: '127.0.0.1', port: 8080 },
-      nats: { servers: ['nats://127.0.0.1:4222', 'nats://10.0.0.2:4222'], token: undefined },
+      nats: { servers: ['nats://127.0.0.1:4222', 'nats://10.0.0.2:4222'], token: undefined, streams: {} },
       database: { url: 'postgres://muster:pw@127.0.0.1:5432/muster', schema: 'inventory' },
       log: { level: 'info' },
       otel: { otlpEndpoint: undefined },

@@ -32,7 +32,11 @@ describe('redactConfig', () => {
   it('replaces secrets with *** and URL passwords everywhere, keeping the rest', () => {
     const redacted = redactConfig(config);
     expect(redacted).toEqual({
-      nats: { servers: ['nats://agent:***@127.0.0.1:4222', 'nats://127.0.0.1:4223'], token: '***' },
+      nats: {
+        servers: ['nats://agent:***@127.0.0.1:4222', 'nats://127.0.0.1:4223'],
+        token: '***',
+        streams: {},
+      },
       database: {
         url: 'postgres://muster:***@db:5432/muster?sslmode=require&sslpassword=***',
         schema: 'inventory',

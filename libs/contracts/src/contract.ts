@@ -1,20 +1,54 @@
 import type { DescMessage } from '@bufbuild/protobuf';
 
-/** JetStream streams, one per domain. Their subjects never overlap. */
+/** JetStream streams, one per domain, and the KV buckets. Their subjects never overlap. */
 export type StreamName =
-  'INVENTORY' | 'IMAGES' | 'ROLLOUTS' | 'AGENT_TELEMETRY' | 'AGENT_COMMANDS' | 'DEADLETTER';
+  | 'INVENTORY'
+  | 'IMAGES'
+  | 'ROLLOUTS'
+  | 'AGENT_TELEMETRY'
+  | 'AGENT_COMMANDS'
+  | 'DEADLETTER'
+  | 'KV_AGENT_HEARTBEATS';
+
+export interface StreamLimits {
+  /** How long a message is kept, in seconds (0 = for ever, bounded by maxBytes). */
+  readonly maxAgeSeconds: number;
+  /** Size limit in bytes; every stream has one, so no stream can fill the server's store. */
+  readonly maxBytes: number;
+  /** Copies kept in the cluster: 1 on a single server, 3 in production. */
+  readonly replicas: number;
+}
 
 export interface StreamSpec {
   readonly name: StreamName;
   readonly description: string;
   readonly subjects: readonly string[];
-  /** How long a message is kept, in seconds (0 = for ever, bounded by maxBytes). */
-  readonly maxAgeSeconds: number;
+  /**
+   * `stream`: an event log. `kv`: a NATS KV bucket (a stream named `KV_<bucket>` holding the
+   * last value per key), for state where only the latest value matters.
+   */
+  readonly kind: 'stream' | 'kv';
+  /** KV bucket name (`kind: 'kv'` only): the stream name without `KV_`. */
+  readonly bucket?: string;
+  /** `file` survives a server restart; `memory` never touches the disk. */
+  readonly storage: 'file' | 'memory';
+  /**
+   * What a full stream does with a new message: `new` refuses it (the producer keeps it and
+   * retries: nothing is lost), `old` drops the oldest (only for values that supersede each other).
+   */
+  readonly discard: 'new' | 'old';
+  /** Defaults, overridden by configuration (`MUSTER_NATS_STREAMS`); never lowered on a live stream. */
+  readonly limits: StreamLimits;
   /** JetStream de-duplication window: must cover the longest producer retry. */
   readonly duplicateWindowSeconds: number;
 }
 
-export type MessageKind = 'event' | 'command';
+/**
+ * `event`: a fact, kept in a stream. `command`: an order to one agent, kept in a stream until
+ * delivered or expired. `state`: the latest value of something (a KV bucket key), superseded by
+ * the next one.
+ */
+export type MessageKind = 'event' | 'command' | 'state';
 
 /**
  * One row of the contracts table: a protobuf message, the subject it travels on, its
@@ -29,12 +63,14 @@ export interface MessageContract<S extends DescMessage = DescMessage, T extends 
   readonly kind: MessageKind;
   readonly schema: S;
   readonly stream: StreamName;
-  /** e.g. `muster.inventory.{siteId}.machine.discovered.v1`. */
+  /** e.g. `muster.site.{siteId}.inventory.machine.{machineId}.discovered.v1`. */
   readonly subjectTemplate: string;
   readonly tokens: readonly T[];
   /** The wildcard subject that matches every instance: tokens become `*`. */
   readonly filter: string;
   subject(params: Readonly<Record<T, string>>): string;
+  /** A subject pattern: the given tokens filled (and checked), the others `*`. */
+  pattern(params: Readonly<Partial<Record<T, string>>>): string;
 }
 
 /** A request/reply query on core NATS (not persisted). */
@@ -72,16 +108,24 @@ export function defineMessage<S extends DescMessage, const T extends string = ne
     tokens,
     filter: spec.subject.replace(TOKEN, '*'),
     subject(params: Readonly<Record<T, string>>): string {
-      return spec.subject.replace(TOKEN, (_, key: string) => {
-        const value = (params as Record<string, string | undefined>)[key];
-        if (value === undefined || !SAFE_TOKEN.test(value)) {
-          throw new InvalidSubjectTokenError(
-            `subject token ${key}=${JSON.stringify(value)} for ${spec.name} must match ${SAFE_TOKEN.source}`,
-          );
-        }
-        return value;
-      });
+      return fill(spec.name, spec.subject, params, false);
     },
+    pattern(params: Readonly<Partial<Record<T, string>>>): string {
+      return fill(spec.name, spec.subject, params, true);
+    },
+  });
+}
+
+function fill(name: string, template: string, params: object, wildcards: boolean): string {
+  return template.replace(TOKEN, (_, key: string) => {
+    const value = (params as Record<string, string | undefined>)[key];
+    if (value === undefined && wildcards) return '*';
+    if (value === undefined || !SAFE_TOKEN.test(value)) {
+      throw new InvalidSubjectTokenError(
+        `subject token ${key}=${JSON.stringify(value)} for ${name} must match ${SAFE_TOKEN.source}`,
+      );
+    }
+    return value;
   });
 }
 

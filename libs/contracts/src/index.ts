@@ -5,6 +5,7 @@ export {
   type MessageContract,
   type MessageKind,
   type QueryContract,
+  type StreamLimits,
   type StreamName,
   type StreamSpec,
 } from './contract.js';
@@ -17,3 +18,4 @@ export { allContracts, allQueries, contractBySubject, contractByType } from './r
 export { DUPLICATE_WINDOW_SECONDS, streams } from './streams.js';
 export { subjectMatches } from './subject-pattern.js';
 export * from './gen/index.js';
+export { scopedSubjects, type Scope } from './scope.js';

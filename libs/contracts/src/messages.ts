@@ -31,8 +31,17 @@ function row<S extends DescMessage, const P extends string>(spec: {
 
 /**
  * Every message on the bus: the one table of names, subjects, CloudEvents types, payloads
- * and streams. A subject is `muster.<area>[.{siteId}[.{agentId}]].<entity>.<event>.v<major>`:
- * the name with the tokens that scope a permission to one site or one agent.
+ * and streams. Subjects put every id at a fixed position after a fixed word, so no id can be
+ * mistaken for a word of another subject:
+ *
+ * - site-scoped: `muster.site.{siteId}.<area>.<entity>[.{entityId}].<event>.v<major>`, and per
+ *   agent `muster.site.{siteId}.agent.{agentId}.<kind>.v<major>` — `muster.site.S.>` is exactly
+ *   one site, `muster.site.S.agent.A.>` exactly one agent;
+ * - fleet-wide: `muster.<area>.<entity>[.{entityId}].<event>.v<major>`, where `<area>` is never
+ *   `site` (nor `query`, `deadletter`).
+ *
+ * The entity id (machine, build, release, rollout) is a token, so a consumer or a permission can
+ * narrow to one entity. The name is the subject without `muster.`, `site.{siteId}.` and tokens.
  */
 export const contracts = {
   machineDiscovered: row({
@@ -40,84 +49,85 @@ export const contracts = {
     kind: 'event',
     schema: MachineDiscoveredSchema,
     stream: 'INVENTORY',
-    subject: 'muster.inventory.{siteId}.machine.discovered.v1',
+    subject: 'muster.site.{siteId}.inventory.machine.{machineId}.discovered.v1',
   }),
   machineUpdated: row({
     name: 'inventory.machine.updated.v1',
     kind: 'event',
     schema: MachineUpdatedSchema,
     stream: 'INVENTORY',
-    subject: 'muster.inventory.{siteId}.machine.updated.v1',
+    subject: 'muster.site.{siteId}.inventory.machine.{machineId}.updated.v1',
   }),
   agentHeartbeat: row({
     name: 'agent.heartbeat.v1',
-    kind: 'event',
+    kind: 'state',
     schema: AgentHeartbeatSchema,
-    stream: 'AGENT_TELEMETRY',
-    subject: 'muster.agent.{siteId}.{agentId}.heartbeat.v1',
+    stream: 'KV_AGENT_HEARTBEATS',
+    // The key `site.<siteId>.agent.<agentId>` of the AGENT_HEARTBEATS bucket: the last beat only.
+    subject: '$KV.AGENT_HEARTBEATS.site.{siteId}.agent.{agentId}',
   }),
   agentStatus: row({
     name: 'agent.status.v1',
     kind: 'event',
     schema: AgentStatusSchema,
     stream: 'AGENT_TELEMETRY',
-    subject: 'muster.agent.{siteId}.{agentId}.status.v1',
+    subject: 'muster.site.{siteId}.agent.{agentId}.status.v1',
   }),
   agentFacts: row({
     name: 'agent.facts.v1',
     kind: 'event',
     schema: AgentFactsSchema,
     stream: 'AGENT_TELEMETRY',
-    subject: 'muster.agent.{siteId}.{agentId}.facts.v1',
+    subject: 'muster.site.{siteId}.agent.{agentId}.facts.v1',
   }),
   agentCommand: row({
     name: 'agent.command.v1',
     kind: 'command',
     schema: AgentCommandSchema,
     stream: 'AGENT_COMMANDS',
-    subject: 'muster.agent.{siteId}.{agentId}.command.v1',
+    subject: 'muster.site.{siteId}.agent.{agentId}.command.v1',
   }),
   imageBuildProgress: row({
     name: 'image.build.progress.v1',
     kind: 'event',
     schema: ImageBuildProgressSchema,
     stream: 'IMAGES',
-    subject: 'muster.image.build.progress.v1',
+    subject: 'muster.image.build.{buildId}.progress.v1',
   }),
   imageBuildCompleted: row({
     name: 'image.build.completed.v1',
     kind: 'event',
     schema: ImageBuildCompletedSchema,
     stream: 'IMAGES',
-    subject: 'muster.image.build.completed.v1',
+    subject: 'muster.image.build.{buildId}.completed.v1',
   }),
   imageBuildFailed: row({
     name: 'image.build.failed.v1',
     kind: 'event',
     schema: ImageBuildFailedSchema,
     stream: 'IMAGES',
-    subject: 'muster.image.build.failed.v1',
+    subject: 'muster.image.build.{buildId}.failed.v1',
   }),
   imagePublished: row({
     name: 'image.release.published.v1',
     kind: 'event',
     schema: ImagePublishedSchema,
     stream: 'IMAGES',
-    subject: 'muster.image.release.published.v1',
+    subject: 'muster.image.release.{releaseId}.published.v1',
   }),
   rolloutStateChanged: row({
     name: 'rollout.rollout.changed.v1',
     kind: 'event',
     schema: RolloutStateChangedSchema,
     stream: 'ROLLOUTS',
-    subject: 'muster.rollout.rollout.changed.v1',
+    subject: 'muster.rollout.rollout.{rolloutId}.changed.v1',
   }),
   deploymentStateChanged: row({
     name: 'rollout.deployment.changed.v1',
     kind: 'event',
     schema: DeploymentStateChangedSchema,
     stream: 'ROLLOUTS',
-    subject: 'muster.rollout.{siteId}.deployment.changed.v1',
+    subject: 'muster.site.{siteId}.rollout.deployment.{machineId}.changed.v1',
   }),
 } as const;
 

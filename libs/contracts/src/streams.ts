@@ -1,6 +1,5 @@
 import type { StreamSpec } from './contract.js';
 import { deadLetter } from './dead-letter.js';
-import { contracts } from './messages.js';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -13,53 +12,99 @@ const DAY = 24 * HOUR;
  */
 export const DUPLICATE_WINDOW_SECONDS = 2 * HOUR;
 
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+/**
+ * Every stream and bucket with its default limits: R1 and about 10 GiB in all, sized for one
+ * server beside the other services. Production sets
+ * replicas and limits through configuration (`MUSTER_NATS_STREAMS`); a service start creates what
+ * is missing and never lowers what an operator raised. Every stream has a size limit, and every
+ * stream of facts refuses new messages when full (discard `new`): the producer's outbox keeps
+ * them, nothing is dropped, and no stream can take the space of another.
+ */
 export const streams: readonly StreamSpec[] = [
   {
     name: 'INVENTORY',
-    description: 'Machine discovery and record changes, per site',
-    subjects: ['muster.inventory.>'],
+    description: 'Machine discovery and record changes',
+    kind: 'stream',
+    subjects: ['muster.site.*.inventory.>', 'muster.inventory.>'],
+    storage: 'file',
+    discard: 'new',
     // Long enough for a consumer (CMDB sync, site cache) to be down for weeks and catch up.
-    maxAgeSeconds: 30 * DAY,
+    limits: { maxAgeSeconds: 30 * DAY, maxBytes: 2 * GiB, replicas: 1 },
     duplicateWindowSeconds: DUPLICATE_WINDOW_SECONDS,
   },
   {
     name: 'IMAGES',
     description: 'Image build progress and results, release publication',
+    kind: 'stream',
     subjects: ['muster.image.>'],
-    maxAgeSeconds: 30 * DAY,
+    storage: 'file',
+    discard: 'new',
+    limits: { maxAgeSeconds: 30 * DAY, maxBytes: 1 * GiB, replicas: 1 },
     duplicateWindowSeconds: DUPLICATE_WINDOW_SECONDS,
   },
   {
     name: 'ROLLOUTS',
     description: 'Rollout and per-machine deployment state changes',
-    subjects: ['muster.rollout.>'],
-    maxAgeSeconds: 30 * DAY,
+    kind: 'stream',
+    subjects: ['muster.site.*.rollout.>', 'muster.rollout.>'],
+    storage: 'file',
+    discard: 'new',
+    limits: { maxAgeSeconds: 30 * DAY, maxBytes: 1 * GiB, replicas: 1 },
     duplicateWindowSeconds: DUPLICATE_WINDOW_SECONDS,
   },
   {
     name: 'AGENT_TELEMETRY',
-    description: 'Agent heartbeats, deployment status and facts',
-    subjects: [contracts.agentHeartbeat.filter, contracts.agentStatus.filter, contracts.agentFacts.filter],
-    // High rate (7,500 agents × 1 heartbeat/min ≈ 10.8 M messages/day): kept one day. Each
-    // heartbeat supersedes the last, and facts and status are folded into inventory and the
-    // scheduler as they arrive.
-    maxAgeSeconds: 1 * DAY,
+    description: 'Agent deployment status and facts',
+    kind: 'stream',
+    // `*` as the last token: the v2 of a kind lands here too.
+    subjects: ['muster.site.*.agent.*.status.*', 'muster.site.*.agent.*.facts.*'],
+    storage: 'file',
+    discard: 'new',
+    // Kept for weeks: a scheduler or inventory down over a long weekend (or longer) loses
+    // nothing. Heartbeats are not here: they are a last value per agent (KV_AGENT_HEARTBEATS).
+    limits: { maxAgeSeconds: 21 * DAY, maxBytes: 4 * GiB, replicas: 1 },
     duplicateWindowSeconds: DUPLICATE_WINDOW_SECONDS,
   },
   {
     name: 'AGENT_COMMANDS',
     description: 'Commands to one agent each, delivered by the gateway that holds its connection',
-    subjects: [contracts.agentCommand.filter],
+    kind: 'stream',
+    subjects: ['muster.site.*.agent.*.command.*'],
+    storage: 'file',
+    discard: 'new',
     // A site may be cut off for days; a command also carries its own expires_at.
-    maxAgeSeconds: 7 * DAY,
+    limits: { maxAgeSeconds: 14 * DAY, maxBytes: 1 * GiB, replicas: 1 },
     duplicateWindowSeconds: DUPLICATE_WINDOW_SECONDS,
   },
   {
     name: 'DEADLETTER',
     description: 'Messages a consumer could not process, with the reason in headers',
+    kind: 'stream',
     subjects: [deadLetter.filter],
+    storage: 'file',
+    // Full: the dead-letter publish fails and the message stays in its own stream (never lost).
+    discard: 'new',
     // Time for an operator to look, fix and replay.
-    maxAgeSeconds: 30 * DAY,
+    limits: { maxAgeSeconds: 30 * DAY, maxBytes: 1 * GiB, replicas: 1 },
     duplicateWindowSeconds: DUPLICATE_WINDOW_SECONDS,
+  },
+  {
+    name: 'KV_AGENT_HEARTBEATS',
+    description: 'The last heartbeat of each agent (KV bucket AGENT_HEARTBEATS)',
+    kind: 'kv',
+    bucket: 'AGENT_HEARTBEATS',
+    subjects: [`$KV.AGENT_HEARTBEATS.>`],
+    // 7,500 agents beating every minute: in memory, never an fsync per beat. A restart of every
+    // server loses only the last beats, which the next minute brings back; last-seen is folded
+    // into inventory in batches.
+    storage: 'memory',
+    discard: 'old',
+    // An agent silent for a day drops out of the bucket (inventory keeps its last-seen time).
+    limits: { maxAgeSeconds: 1 * DAY, maxBytes: 256 * MiB, replicas: 1 },
+    // One value per key; JetStream de-duplication does not apply to superseding values.
+    duplicateWindowSeconds: 60,
   },
 ];

@@ -1,7 +1,8 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { StreamSpec } from '@muster/contracts';
-import { ensureStreams } from './stream-setup.js';
+import type { StreamLimitOverrides } from './stream-reconcile.js';
+import { ensureStreams, type EnsureStreamsOptions } from './stream-setup.js';
 
 export interface BusOptions {
   /** nats:// URLs of the cluster. */
@@ -11,8 +12,10 @@ export interface BusOptions {
   token?: string;
   /** Streams to create or update before anything is published or consumed. */
   streams?: readonly StreamSpec[];
-  /** Stream replicas: 1 for a single server, 3 in a production cluster. */
-  replicas?: number;
+  /** Sizes, ages and replicas per stream from configuration (R3 in production); never lowered. */
+  streamOverrides?: StreamLimitOverrides;
+  /** Told what stream was created or raised, and where a live stream drifted from its declaration. */
+  onStreamLog?: EnsureStreamsOptions['onLog'];
   /** Called on every connection status change (disconnect, reconnect, …) for logging. */
   onStatus?: (status: { type: string; detail?: string }) => void;
 }
@@ -46,7 +49,12 @@ export class BusConnection {
     const jsm = await jetstreamManager(nc);
     const bus = new BusConnection(nc, jetstream(nc), jsm);
     bus.watchStatus(options.onStatus);
-    if (options.streams) await ensureStreams(jsm, options.streams, options.replicas ?? 1);
+    if (options.streams) {
+      await ensureStreams(jsm, options.streams, {
+        ...(options.streamOverrides ? { overrides: options.streamOverrides } : {}),
+        ...(options.onStreamLog ? { onLog: options.onStreamLog } : {}),
+      });
+    }
     return bus;
   }
 

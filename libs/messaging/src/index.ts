@@ -1,5 +1,13 @@
 export { BusConnection, type BusOptions } from './bus-connection.js';
-export { ensureStreams, streamConfig } from './stream-setup.js';
+export { ensureStreams, UnknownStreamError, type EnsureStreamsOptions } from './stream-setup.js';
+export {
+  effectiveLimits,
+  reconcileStream,
+  streamConfig,
+  type DeclaredStream,
+  type Reconciled,
+  type StreamLimitOverrides,
+} from './stream-reconcile.js';
 export { ensureDurableConsumer, type DurableConsumerSpec } from './consumer-setup.js';
 export {
   envelopeHeaders,

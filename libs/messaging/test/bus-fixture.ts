@@ -44,7 +44,7 @@ export async function readSubject(
   bus: BusConnection,
   stream: string,
   subject: string,
-): Promise<{ seq: number; data: Uint8Array; headers: Record<string, string> }[]> {
+): Promise<{ seq: number; subject: string; data: Uint8Array; headers: Record<string, string> }[]> {
   const info = await bus.jsm.consumers.add(stream, {
     ack_policy: AckPolicy.None,
     deliver_policy: DeliverPolicy.All,
@@ -53,11 +53,11 @@ export async function readSubject(
   });
   const consumer = await bus.js.consumers.get(stream, info.name);
   const pending = info.num_pending;
-  const out: { seq: number; data: Uint8Array; headers: Record<string, string> }[] = [];
+  const out: { seq: number; subject: string; data: Uint8Array; headers: Record<string, string> }[] = [];
   while (out.length < pending) {
     const batch = await consumer.fetch({ max_messages: Math.min(500, pending - out.length), expires: 2_000 });
     for await (const m of batch) {
-      out.push({ seq: m.seq, data: m.data, headers: fromMsgHdrs(m.headers) });
+      out.push({ seq: m.seq, subject: m.subject, data: m.data, headers: fromMsgHdrs(m.headers) });
     }
   }
   await bus.jsm.consumers.delete(stream, info.name);

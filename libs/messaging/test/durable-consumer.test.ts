@@ -3,12 +3,13 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AgentHeartbeatSchema,
+  AgentStatusSchema,
+  DeploymentPhase,
   contracts,
   deadLetter,
   headers as H,
   MachineDiscoveredSchema,
-  type AgentHeartbeat,
+  type AgentStatus,
 } from '@muster/contracts';
 import {
   DurableConsumer,
@@ -29,13 +30,13 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.close());
 
-const heartbeat = (agentId: string, seq: number): AgentHeartbeat =>
-  create(AgentHeartbeatSchema, {
+const heartbeat = (agentId: string, seq: number): AgentStatus =>
+  create(AgentStatusSchema, {
     agentId,
-    machineId: randomUUID(),
     seq: BigInt(seq),
-    sentAt: timestampNow(),
-    agentVersion: '1.0.0',
+    deploymentId: randomUUID(),
+    phase: DeploymentPhase.DOWNLOADING,
+    at: timestampNow(),
   });
 
 /** Each test has its own site token, so its consumer sees only its own messages. */
@@ -47,17 +48,17 @@ function scope(): { siteId: string; agentId: string; durable: string; filterSubj
     siteId,
     agentId,
     durable: `test-${tag}`,
-    filterSubject: contracts.agentHeartbeat.subject({ siteId, agentId }),
+    filterSubject: contracts.agentStatus.subject({ siteId, agentId }),
   };
 }
 
 /** A heartbeat consumer on the scope's own subject, with the test's handler and settings. */
 function startConsumer(
   s: ReturnType<typeof scope>,
-  options: Omit<ConsumerOptions<typeof AgentHeartbeatSchema>, 'contract' | 'durable' | 'filterSubject'>,
-): Promise<DurableConsumer<typeof AgentHeartbeatSchema>> {
+  options: Omit<ConsumerOptions<typeof AgentStatusSchema>, 'contract' | 'durable' | 'filterSubject'>,
+): Promise<DurableConsumer<typeof AgentStatusSchema>> {
   return DurableConsumer.start(env.bus, {
-    contract: contracts.agentHeartbeat,
+    contract: contracts.agentStatus,
     durable: s.durable,
     filterSubject: s.filterSubject,
     ...options,
@@ -85,19 +86,19 @@ async function deadLetters(
 describe('DurableConsumer against a real nats-server', () => {
   it('delivers a published event with its CloudEvents attributes, once', async () => {
     const s = scope();
-    const got: Delivery<AgentHeartbeat>[] = [];
+    const got: Delivery<AgentStatus>[] = [];
     const consumer = await startConsumer(s, {
       handle: async (ds) => void got.push(...ds),
     });
     const id = randomUUID();
-    await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 7), { id, about: s.agentId });
+    await publisher.publish(contracts.agentStatus, s, heartbeat(s.agentId, 7), { id, about: s.agentId });
     await until(() => got.length === 1, 10_000, 'delivery');
     await consumer.stop();
     const d = got[0]!;
     expect(d.message.seq).toBe(7n);
     expect(d.meta).toMatchObject({
       id,
-      type: 'io.muster.agent.heartbeat.v1',
+      type: 'io.muster.agent.status.v1',
       source: '/muster/test',
       subject: s.agentId,
     });
@@ -108,8 +109,8 @@ describe('DurableConsumer against a real nats-server', () => {
   it('stores an event published twice with the same id once', async () => {
     const s = scope();
     const id = randomUUID();
-    const first = await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 1), { id });
-    const second = await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 1), { id });
+    const first = await publisher.publish(contracts.agentStatus, s, heartbeat(s.agentId, 1), { id });
+    const second = await publisher.publish(contracts.agentStatus, s, heartbeat(s.agentId, 1), { id });
     expect(first.duplicate).toBe(false);
     expect(second.duplicate).toBe(true);
     expect(second.seq).toBe(first.seq);
@@ -117,11 +118,11 @@ describe('DurableConsumer against a real nats-server', () => {
 
   it('dead-letters invalid messages with the reason and carries on', async () => {
     const s = scope();
-    const got: Delivery<AgentHeartbeat>[] = [];
+    const got: Delivery<AgentStatus>[] = [];
     const consumer = await startConsumer(s, {
       handle: async (ds) => void got.push(...ds),
     });
-    const ce = (type = contracts.agentHeartbeat.type) =>
+    const ce = (type = contracts.agentStatus.type) =>
       toMsgHdrs(
         envelopeHeaders({ id: randomUUID(), type, source: '/muster/test', time: new Date().toISOString() }),
       );
@@ -129,14 +130,14 @@ describe('DurableConsumer against a real nats-server', () => {
     await env.bus.js.publish(s.filterSubject, garbage, { headers: ce() });
     // Decodes, but breaks the schema's rule: seq must be > 0.
     const zeroSeq = toBinary(
-      AgentHeartbeatSchema,
-      create(AgentHeartbeatSchema, { agentId: s.agentId, seq: 0n }),
+      AgentStatusSchema,
+      create(AgentStatusSchema, { ...heartbeat(s.agentId, 1), seq: 0n }),
     );
     await env.bus.js.publish(s.filterSubject, zeroSeq, { headers: ce() });
-    await env.bus.js.publish(s.filterSubject, toBinary(AgentHeartbeatSchema, heartbeat(s.agentId, 2)));
+    await env.bus.js.publish(s.filterSubject, toBinary(AgentStatusSchema, heartbeat(s.agentId, 2)));
     const wrongType = toBinary(MachineDiscoveredSchema, create(MachineDiscoveredSchema, {}));
     await env.bus.js.publish(s.filterSubject, wrongType, { headers: ce(contracts.machineDiscovered.type) });
-    await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 3));
+    await publisher.publish(contracts.agentStatus, s, heartbeat(s.agentId, 3));
 
     await until(() => got.length === 1, 10_000, 'the valid message');
     await until(async () => (await deadLetters(s.durable)).length === 4, 10_000, 'four dead letters');
@@ -146,7 +147,7 @@ describe('DurableConsumer against a real nats-server', () => {
     expect(reasons[0]).toMatch(/does not decode/);
     expect(reasons[1]).toMatch(/seq/);
     expect(reasons[2]).toMatch(/missing CloudEvents headers/);
-    expect(reasons[3]).toMatch(/does not match io\.muster\.agent\.heartbeat\.v1/);
+    expect(reasons[3]).toMatch(/does not match io\.muster\.agent\.status\.v1/);
     const [first] = await deadLetters(s.durable);
     expect(first!.subject).toBe(s.filterSubject);
     expect([...first!.body]).toEqual([...garbage]);
@@ -163,7 +164,7 @@ describe('DurableConsumer against a real nats-server', () => {
         throw new Error('database is down');
       },
     });
-    await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 1));
+    await publisher.publish(contracts.agentStatus, s, heartbeat(s.agentId, 1));
     await until(async () => (await deadLetters(s.durable)).length === 1, 10_000, 'dead letter');
     await consumer.stop();
     expect(attempts).toBe(3);
@@ -181,7 +182,7 @@ describe('DurableConsumer against a real nats-server', () => {
         throw new PermanentFailureError('unknown agent');
       },
     });
-    await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 1));
+    await publisher.publish(contracts.agentStatus, s, heartbeat(s.agentId, 1));
     await until(async () => (await deadLetters(s.durable)).length === 1, 10_000, 'dead letter');
     await consumer.stop();
     expect(attempts).toBe(1);
@@ -203,7 +204,7 @@ describe('DurableConsumer against a real nats-server', () => {
     });
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, i + 1)),
+        publisher.publish(contracts.agentStatus, s, heartbeat(s.agentId, i + 1)),
       ),
     );
     await until(() => applied.size === 39, 15_000, '39 applied');
@@ -224,10 +225,10 @@ describe('DurableConsumer against a real nats-server', () => {
     const consumer = await startConsumer(s, {
       handle: async (ds) => void seqs.push(...ds.map((d) => d.message.seq)),
     });
-    await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 1));
+    await publisher.publish(contracts.agentStatus, s, heartbeat(s.agentId, 1));
     await until(() => seqs.length === 1, 10_000, 'first delivery');
-    await env.bus.jsm.consumers.delete(contracts.agentHeartbeat.stream, s.durable);
-    await publisher.publish(contracts.agentHeartbeat, s, heartbeat(s.agentId, 2));
+    await env.bus.jsm.consumers.delete(contracts.agentStatus.stream, s.durable);
+    await publisher.publish(contracts.agentStatus, s, heartbeat(s.agentId, 2));
     await until(() => seqs.includes(2n), 20_000, 'delivery after the consumer was recreated');
     await consumer.stop();
     // A recreated durable starts from the beginning of the stream: the inbox makes that harmless.

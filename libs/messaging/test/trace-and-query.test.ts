@@ -4,12 +4,13 @@ import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AgentHeartbeatSchema,
+  AgentStatusSchema,
+  DeploymentPhase,
   contracts,
   GetMachineRequestSchema,
   GetMachineResponseSchema,
   queries,
-  type AgentHeartbeat,
+  type AgentStatus,
 } from '@muster/contracts';
 import { InMemorySpanExporter, startTelemetry, type Telemetry } from '@muster/observability';
 import {
@@ -40,9 +41,9 @@ describe('trace context across the bus', () => {
     const params = { siteId: `site-${tag}`, agentId: `agent-${tag}` };
     const seenTraceIds: string[] = [];
     const consumer = await DurableConsumer.start(env.bus, {
-      contract: contracts.agentHeartbeat,
+      contract: contracts.agentStatus,
       durable: `trace-${tag}`,
-      filterSubject: contracts.agentHeartbeat.subject(params),
+      filterSubject: contracts.agentStatus.subject(params),
       handle: async () => {
         const active = trace.getActiveSpan();
         if (active) seenTraceIds.push(active.spanContext().traceId);
@@ -51,14 +52,14 @@ describe('trace context across the bus', () => {
     const publisher = new EventPublisher(env.bus, '/muster/test');
     const tracer = trace.getTracer('test');
     const producerTraceId = await tracer.startActiveSpan('operator action', async (root) => {
-      const message: AgentHeartbeat = create(AgentHeartbeatSchema, {
+      const message: AgentStatus = create(AgentStatusSchema, {
         agentId: params.agentId,
-        machineId: randomUUID(),
         seq: 1n,
-        sentAt: timestampNow(),
-        agentVersion: '1.0.0',
+        deploymentId: randomUUID(),
+        phase: DeploymentPhase.DOWNLOADING,
+        at: timestampNow(),
       });
-      await publisher.publish(contracts.agentHeartbeat, params, message);
+      await publisher.publish(contracts.agentStatus, params, message);
       root.end();
       return root.spanContext().traceId;
     });
@@ -68,8 +69,8 @@ describe('trace context across the bus', () => {
     const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === producerTraceId);
     expect(spans.map((s) => s.name).sort()).toEqual([
       'operator action',
-      'process agent.heartbeat.v1',
-      'publish agent.heartbeat.v1',
+      'process agent.status.v1',
+      'publish agent.status.v1',
     ]);
   });
 });

@@ -12,6 +12,6 @@ const params = { siteId: env.SITE!, agentId: env.AGENT! };
 await ds.transaction(async (m) => {
   await m.query(`INSERT INTO widget (name) VALUES ('before the crash')`);
   for (let i = 1; i <= 5; i++)
-    await outbox.add(m, contracts.agentHeartbeat, params, heartbeat(params.agentId, i));
+    await outbox.add(m, contracts.agentStatus, params, heartbeat(params.agentId, i));
 });
 process.kill(process.pid, 'SIGKILL');

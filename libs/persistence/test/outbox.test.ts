@@ -31,11 +31,11 @@ async function database(schema = testSchema()): Promise<DataSource> {
 function scope() {
   const tag = randomUUID().slice(0, 8);
   const params = { siteId: `site-${tag}`, agentId: `agent-${tag}` };
-  return { ...params, params, subject: contracts.agentHeartbeat.subject(params) };
+  return { ...params, params, subject: contracts.agentStatus.subject(params) };
 }
 
 const outbox = new Outbox('/muster/test');
-const stored = (subject: string) => readSubject(env.bus, contracts.agentHeartbeat.stream, subject);
+const stored = (subject: string) => readSubject(env.bus, contracts.agentStatus.stream, subject);
 const outboxCount = async (ds: DataSource) =>
   (await ds.query<{ n: number }[]>('SELECT count(*)::int AS n FROM outbox'))[0]!.n;
 
@@ -54,12 +54,12 @@ describe('transactional outbox', () => {
     const s = scope();
     const added = await ds.transaction(async (m) => {
       await m.query(`INSERT INTO widget (name) VALUES ('kept')`);
-      return outbox.add(m, contracts.agentHeartbeat, s.params, heartbeat(s.agentId, 1));
+      return outbox.add(m, contracts.agentStatus, s.params, heartbeat(s.agentId, 1));
     });
     await expect(
       ds.transaction(async (m) => {
         await m.query(`INSERT INTO widget (name) VALUES ('lost')`);
-        await outbox.add(m, contracts.agentHeartbeat, s.params, heartbeat(s.agentId, 2));
+        await outbox.add(m, contracts.agentStatus, s.params, heartbeat(s.agentId, 2));
         throw new Error('business rule failed');
       }),
     ).rejects.toThrow('business rule failed');
@@ -115,7 +115,7 @@ describe('transactional outbox', () => {
     const ds = await database();
     const s = scope();
     const messages = [1, 2, 3].map((i) =>
-      prepareMessage('/muster/test', contracts.agentHeartbeat, s.params, heartbeat(s.agentId, i)),
+      prepareMessage('/muster/test', contracts.agentStatus, s.params, heartbeat(s.agentId, i)),
     );
     await ds.transaction((m) => outbox.addPrepared(m, messages));
     for (const m of messages) await publisher.publishPrepared(m);
@@ -131,7 +131,7 @@ describe('transactional outbox', () => {
     for (let tx = 0; tx < 10; tx++) {
       await ds.transaction(async (m) => {
         for (let i = 1; i <= 100; i++)
-          await outbox.add(m, contracts.agentHeartbeat, s.params, heartbeat(s.agentId, tx * 100 + i));
+          await outbox.add(m, contracts.agentStatus, s.params, heartbeat(s.agentId, tx * 100 + i));
       });
     }
     const relays = [

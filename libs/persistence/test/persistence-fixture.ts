@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { create, fromBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { AgentHeartbeatSchema, type AgentHeartbeat } from '@muster/contracts';
+import { AgentStatusSchema, DeploymentPhase, type AgentStatus } from '@muster/contracts';
 import { createDataSource, openDatabase, OutboxInbox1763800000000 } from '../src/index.js';
 
 /** A business table for the tests: the row an event must never go without. */
@@ -30,13 +30,13 @@ export function openTestDatabase(url: string, schema: string) {
   );
 }
 
-export const heartbeat = (agentId: string, seq: number): AgentHeartbeat =>
-  create(AgentHeartbeatSchema, {
+export const heartbeat = (agentId: string, seq: number): AgentStatus =>
+  create(AgentStatusSchema, {
     agentId,
-    machineId: randomUUID(),
     seq: BigInt(seq),
-    sentAt: timestampNow(),
-    agentVersion: '1.0.0',
+    deploymentId: randomUUID(),
+    phase: DeploymentPhase.DOWNLOADING,
+    at: timestampNow(),
   });
 
-export const seqOf = (data: Uint8Array): number => Number(fromBinary(AgentHeartbeatSchema, data).seq);
+export const seqOf = (data: Uint8Array): number => Number(fromBinary(AgentStatusSchema, data).seq);

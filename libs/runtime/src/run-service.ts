@@ -52,6 +52,12 @@ export function serviceModule(ctx: ServiceContext, parts: ServiceParts): Dynamic
           name: `${name}@${hostname()}:${process.pid}`,
           source,
           streams,
+          streamOverrides: config.nats.streams,
+          onStreamLog: (e) =>
+            ctx.logger[e.action === 'drift' ? 'warn' : 'info'](
+              { stream: e.stream, action: e.action },
+              `stream ${e.stream} ${e.action}: ${e.detail}`,
+            ),
           onStatus: (s) =>
             ctx.logger[s.type === 'ping' ? 'debug' : 'info'](
               { nats: s.type, detail: s.detail },

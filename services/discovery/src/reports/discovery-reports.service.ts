@@ -64,7 +64,7 @@ export class DiscoveryReportsService {
       await this.outbox.add(
         manager,
         contracts.machineDiscovered,
-        { siteId },
+        { siteId, machineId },
         create(MachineDiscoveredSchema, {
           machineId,
           identity: toIdentityMessage(identity),

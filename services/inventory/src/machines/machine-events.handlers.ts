@@ -46,7 +46,7 @@ export class MachineEventsHandlers {
           await this.outbox.add(
             manager,
             contracts.machineUpdated,
-            { siteId: row.siteId },
+            { siteId: row.siteId, machineId: row.machineId },
             machineUpdated(row, ['state'], 'discovered'),
             {
               about: row.machineId,
