@@ -66,6 +66,11 @@ export interface MessageContract<S extends DescMessage = DescMessage, T extends 
   /** e.g. `muster.site.{siteId}.inventory.machine.{machineId}.discovered.v1`. */
   readonly subjectTemplate: string;
   readonly tokens: readonly T[];
+  /**
+   * The field that orders this message's events per entity (ADR 3): a consumer applies an event
+   * only if this value is above the one it holds for the entity. `once`: one event per entity.
+   */
+  readonly orderedBy: 'revision' | 'seq' | 'once';
   /** The wildcard subject that matches every instance: tokens become `*`. */
   readonly filter: string;
   subject(params: Readonly<Record<T, string>>): string;
@@ -96,6 +101,7 @@ export function defineMessage<S extends DescMessage, const T extends string = ne
   schema: S;
   stream: StreamName;
   subject: string;
+  orderedBy: 'revision' | 'seq' | 'once';
 }): MessageContract<S, T> {
   const tokens = [...spec.subject.matchAll(TOKEN)].map((m) => m[1] as T);
   return Object.freeze({
@@ -104,6 +110,7 @@ export function defineMessage<S extends DescMessage, const T extends string = ne
     kind: spec.kind,
     schema: spec.schema,
     stream: spec.stream,
+    orderedBy: spec.orderedBy,
     subjectTemplate: spec.subject,
     tokens,
     filter: spec.subject.replace(TOKEN, '*'),

@@ -25,6 +25,7 @@ function row<S extends DescMessage, const P extends string>(spec: {
   schema: S;
   stream: StreamName;
   subject: P;
+  orderedBy: 'revision' | 'seq' | 'once';
 }): MessageContract<S, TokensOf<P>> {
   return defineMessage<S, TokensOf<P>>(spec);
 }
@@ -50,6 +51,7 @@ export const contracts = {
     schema: MachineDiscoveredSchema,
     stream: 'INVENTORY',
     subject: 'muster.site.{siteId}.inventory.machine.{machineId}.discovered.v1',
+    orderedBy: 'revision',
   }),
   machineUpdated: row({
     name: 'inventory.machine.updated.v1',
@@ -57,6 +59,7 @@ export const contracts = {
     schema: MachineUpdatedSchema,
     stream: 'INVENTORY',
     subject: 'muster.site.{siteId}.inventory.machine.{machineId}.updated.v1',
+    orderedBy: 'revision',
   }),
   agentHeartbeat: row({
     name: 'agent.heartbeat.v1',
@@ -65,6 +68,7 @@ export const contracts = {
     stream: 'KV_AGENT_HEARTBEATS',
     // The key `site.<siteId>.agent.<agentId>` of the AGENT_HEARTBEATS bucket: the last beat only.
     subject: '$KV.AGENT_HEARTBEATS.site.{siteId}.agent.{agentId}',
+    orderedBy: 'seq',
   }),
   agentStatus: row({
     name: 'agent.status.v1',
@@ -72,6 +76,7 @@ export const contracts = {
     schema: AgentStatusSchema,
     stream: 'AGENT_TELEMETRY',
     subject: 'muster.site.{siteId}.agent.{agentId}.status.v1',
+    orderedBy: 'seq',
   }),
   agentFacts: row({
     name: 'agent.facts.v1',
@@ -79,6 +84,7 @@ export const contracts = {
     schema: AgentFactsSchema,
     stream: 'AGENT_TELEMETRY',
     subject: 'muster.site.{siteId}.agent.{agentId}.facts.v1',
+    orderedBy: 'seq',
   }),
   agentCommand: row({
     name: 'agent.command.v1',
@@ -86,6 +92,7 @@ export const contracts = {
     schema: AgentCommandSchema,
     stream: 'AGENT_COMMANDS',
     subject: 'muster.site.{siteId}.agent.{agentId}.command.v1',
+    orderedBy: 'once',
   }),
   imageBuildProgress: row({
     name: 'image.build.progress.v1',
@@ -93,6 +100,7 @@ export const contracts = {
     schema: ImageBuildProgressSchema,
     stream: 'IMAGES',
     subject: 'muster.image.build.{buildId}.progress.v1',
+    orderedBy: 'revision',
   }),
   imageBuildCompleted: row({
     name: 'image.build.completed.v1',
@@ -100,6 +108,7 @@ export const contracts = {
     schema: ImageBuildCompletedSchema,
     stream: 'IMAGES',
     subject: 'muster.image.build.{buildId}.completed.v1',
+    orderedBy: 'revision',
   }),
   imageBuildFailed: row({
     name: 'image.build.failed.v1',
@@ -107,6 +116,7 @@ export const contracts = {
     schema: ImageBuildFailedSchema,
     stream: 'IMAGES',
     subject: 'muster.image.build.{buildId}.failed.v1',
+    orderedBy: 'revision',
   }),
   imagePublished: row({
     name: 'image.release.published.v1',
@@ -114,6 +124,7 @@ export const contracts = {
     schema: ImagePublishedSchema,
     stream: 'IMAGES',
     subject: 'muster.image.release.{releaseId}.published.v1',
+    orderedBy: 'once',
   }),
   rolloutStateChanged: row({
     name: 'rollout.rollout.changed.v1',
@@ -121,6 +132,7 @@ export const contracts = {
     schema: RolloutStateChangedSchema,
     stream: 'ROLLOUTS',
     subject: 'muster.rollout.rollout.{rolloutId}.changed.v1',
+    orderedBy: 'revision',
   }),
   deploymentStateChanged: row({
     name: 'rollout.deployment.changed.v1',
@@ -128,6 +140,7 @@ export const contracts = {
     schema: DeploymentStateChangedSchema,
     stream: 'ROLLOUTS',
     subject: 'muster.site.{siteId}.rollout.deployment.{machineId}.changed.v1',
+    orderedBy: 'revision',
   }),
 } as const;
 

@@ -1,3 +1,4 @@
+import { ScalarType } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { InvalidSubjectTokenError } from './contract.js';
 import { deadLetter } from './dead-letter.js';
@@ -100,6 +101,14 @@ describe('contracts', () => {
   it('scope every agent subject to a site and an agent', () => {
     for (const c of allContracts.filter((c) => c.name.startsWith('agent.'))) {
       expect(c.tokens, c.name).toEqual(['siteId', 'agentId']);
+    }
+  });
+
+  it('say what orders the events of one entity, and carry that field as an unsigned 64-bit number', () => {
+    for (const c of allContracts.filter((c) => c.orderedBy !== 'once')) {
+      const field = c.schema.fields.find((f) => f.localName === c.orderedBy);
+      expect(field?.fieldKind, `${c.name}.${c.orderedBy}`).toBe('scalar');
+      expect(field?.scalar, `${c.name}.${c.orderedBy}`).toBe(ScalarType.UINT64);
     }
   });
 

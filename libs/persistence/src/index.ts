@@ -6,7 +6,7 @@ export {
 } from './data-source.js';
 export { migrate, openDatabase, openDatabaseWhenReachable } from './migrate.js';
 export { OutboxInbox1763800000000 } from './outbox-inbox.migration.js';
-export { Outbox } from './outbox.js';
+export { Outbox, OutboxOutsideTransactionError } from './outbox.js';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
 export { claimMessages, applyOnce, purgeInbox } from './inbox.js';
 export {

@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { contracts } from '@muster/contracts';
+import { create, fromBinary } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
+import { contracts, MachineState, MachineUpdatedSchema } from '@muster/contracts';
 import { EventPublisher, prepareMessage } from '@muster/messaging';
 import { ownBus, readSubject, until } from '@muster/messaging/testing';
-import { Outbox, OutboxRelay } from '../src/index.js';
+import { Outbox, OutboxOutsideTransactionError, OutboxRelay } from '../src/index.js';
 import { heartbeat, openTestDatabase, seqOf, testSchema } from './persistence-fixture.js';
 
 const pgUrl = inject('servers').postgres.url;
@@ -49,6 +51,23 @@ describe('migrations', () => {
 });
 
 describe('transactional outbox', () => {
+  it('refuses to add an event outside a transaction, and stores nothing', async () => {
+    const ds = await database();
+    const s = scope();
+    await expect(
+      outbox.add(ds.manager, contracts.agentStatus, s.params, heartbeat(s.agentId, 1)),
+    ).rejects.toThrow(OutboxOutsideTransactionError);
+    const runner = ds.createQueryRunner();
+    try {
+      await expect(
+        outbox.add(runner.manager, contracts.agentStatus, s.params, heartbeat(s.agentId, 1)),
+      ).rejects.toThrow(/needs the EntityManager of a transaction/);
+    } finally {
+      await runner.release();
+    }
+    expect(await outboxCount(ds)).toBe(0);
+  });
+
   it('commits the row and its event together, and a rollback leaves neither', async () => {
     const ds = await database();
     const s = scope();
@@ -124,7 +143,7 @@ describe('transactional outbox', () => {
     expect(await outboxCount(ds)).toBe(0);
   });
 
-  it('two relays running at once publish every row once, in commit order', async () => {
+  it('two relays running at once publish every row once, in the order of the rows', async () => {
     const ds = await database();
     const s = scope();
     const total = 1_000;
@@ -144,5 +163,53 @@ describe('transactional outbox', () => {
     const seqs = (await stored(s.subject)).map((e) => seqOf(e.data));
     expect(seqs).toHaveLength(total);
     expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+  });
+
+  it('a relay that fails in the middle of a batch keeps every later row, and each entity still sees its revisions in order', async () => {
+    const ds = await database();
+    const s = scope();
+    const machine = { siteId: s.siteId, machineId: randomUUID() };
+    const updated = (revision: number) =>
+      create(MachineUpdatedSchema, {
+        machineId: machine.machineId,
+        siteId: s.siteId,
+        state: MachineState.DISCOVERED,
+        revision: BigInt(revision),
+        changedFields: ['state'],
+        updatedAt: timestampNow(),
+      });
+    // One batch, alternating between two streams: status 1, machine rev 1, status 2, machine rev 2, …
+    await ds.transaction(async (m) => {
+      for (let i = 1; i <= 5; i++) {
+        await outbox.add(m, contracts.agentStatus, s.params, heartbeat(s.agentId, i));
+        await outbox.add(m, contracts.machineUpdated, machine, updated(i));
+      }
+    });
+    // INVENTORY is full (discard new): every publish to it fails, the others go through.
+    const inventory = (await env.bus.jsm.streams.info('INVENTORY')).config;
+    const full = (await env.bus.jsm.streams.info('INVENTORY')).state.messages;
+    await env.bus.jsm.streams.update('INVENTORY', { ...inventory, max_msgs: Math.max(full, 1) });
+    if (full === 0)
+      await env.bus.js.publish(
+        contracts.machineUpdated.subject({ siteId: 'filler', machineId: 'f' }),
+        new Uint8Array(1),
+      );
+    const relay = new OutboxRelay(ds, publisher, { batchSize: 100 });
+    const round = await relay.relayOnce();
+    // Only the prefix before the first failure counts as done; the rest stays in the outbox.
+    expect(round).toEqual({ published: 1, complete: false });
+    expect(await outboxCount(ds)).toBe(9);
+
+    await env.bus.jsm.streams.update('INVENTORY', { ...inventory, max_msgs: -1 });
+    while ((await relay.relayOnce()).published > 0);
+    expect(await outboxCount(ds)).toBe(0);
+
+    // Every row once (the rows published before the failure were republished with the same id
+    // and dropped by JetStream), and per entity in revision order.
+    expect((await stored(s.subject)).map((e) => seqOf(e.data))).toEqual([1, 2, 3, 4, 5]);
+    const revisions = (
+      await readSubject(env.bus, 'INVENTORY', contracts.machineUpdated.subject(machine))
+    ).map((e) => Number(fromBinary(MachineUpdatedSchema, e.data).revision));
+    expect(revisions).toEqual([1, 2, 3, 4, 5]);
   });
 });

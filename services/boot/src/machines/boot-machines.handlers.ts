@@ -7,7 +7,11 @@ import { BootMachinesRepository } from './boot-machines.repository.js';
 const DISCOVERED = 'boot-machine-discovered';
 const UPDATED = 'boot-machine-updated';
 
-/** Keeps boot's projection of inventory current; each event applies once. */
+/**
+ * Keeps boot's projection of inventory current. Each event applies once (inbox), and in the
+ * order of its entity's revision, not of arrival: a discovery event applies only above the
+ * discovery revision held, a machine update only above the machine revision held (ADR 3).
+ */
 @Injectable()
 export class BootMachinesHandlers {
   constructor(@Inject(BootMachinesRepository) private readonly machines: BootMachinesRepository) {}
@@ -16,7 +20,13 @@ export class BootMachinesHandlers {
   async onDiscovered(deliveries: readonly Delivery<MachineDiscovered>[]): Promise<void> {
     await applyOnce(this.machines.ds, DISCOVERED, deliveries, async (manager, fresh) => {
       for (const { message: m } of fresh) {
-        await this.machines.recordDiscovered(manager, m.machineId, m.siteId, m.identity?.macs ?? []);
+        await this.machines.recordDiscovered(
+          manager,
+          m.machineId,
+          m.siteId,
+          m.identity?.macs ?? [],
+          m.revision.toString(),
+        );
       }
     });
   }

@@ -12,19 +12,29 @@ export interface BootMachine {
 export class BootMachinesRepository {
   constructor(@Inject(DataSource) readonly ds: DataSource) {}
 
-  /** A discovered machine's MACs; its state comes from machine.updated. */
+  /**
+   * A discovered machine's MACs, from discovery's identity record at `discoveryRevision`: a
+   * newer record replaces them (a NIC swapped out no longer boots this machine), an older or
+   * replayed one changes nothing. Revision 0 (a producer older than the field) only adds MACs.
+   * Its state comes from machine.updated.
+   */
   async recordDiscovered(
     manager: EntityManager,
     machineId: string,
     siteId: string,
     macs: readonly string[],
+    discoveryRevision: string,
   ): Promise<void> {
     await manager.query(
-      `INSERT INTO boot_machine (machine_id, site_id, macs, state, revision)
-       VALUES ($1, $2, $3, 'DISCOVERED', 0)
+      `INSERT INTO boot_machine (machine_id, site_id, macs, state, revision, discovery_revision)
+       VALUES ($1, $2, $3, 'DISCOVERED', 0, $4)
        ON CONFLICT (machine_id) DO UPDATE
-         SET macs = ARRAY(SELECT DISTINCT unnest(boot_machine.macs || EXCLUDED.macs) ORDER BY 1)`,
-      [machineId, siteId, macs],
+         SET macs = CASE WHEN EXCLUDED.discovery_revision = 0
+                      THEN ARRAY(SELECT DISTINCT unnest(boot_machine.macs || EXCLUDED.macs) ORDER BY 1)
+                      ELSE EXCLUDED.macs END,
+             discovery_revision = GREATEST(boot_machine.discovery_revision, EXCLUDED.discovery_revision)
+         WHERE EXCLUDED.discovery_revision = 0 OR boot_machine.discovery_revision < EXCLUDED.discovery_revision`,
+      [machineId, siteId, [...macs].sort(), discoveryRevision],
     );
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { contracts, type MachineDiscovered } from '@muster/contracts';
 import { OnEvent, type Delivery } from '@muster/messaging';
 import { applyOnce, Outbox, OutboxRelay } from '@muster/persistence';
+import { latestPerMachine } from './latest-per-machine.js';
 import { machineFromDiscovery, machineUpdated } from './machine-record.js';
 import { MachinesRepository } from './machines.repository.js';
 
@@ -10,7 +11,9 @@ export const DISCOVERED_CONSUMER = 'inventory-machine-discovered';
 /**
  * Records discovered machines. Each event takes effect once: its id is claimed in the inbox
  * in the same transaction as the machine row, its history entry and the `machine.updated`
- * event that announces it.
+ * event that announces it. Events apply in the order of discovery's revision for the machine,
+ * whatever order they arrive in: a new machine is inserted, a known one takes the identity of
+ * a higher revision only (a stale or replayed event is recorded in history and changes nothing).
  */
 @Injectable()
 export class MachineEventsHandlers {
@@ -27,18 +30,27 @@ export class MachineEventsHandlers {
       DISCOVERED_CONSUMER,
       deliveries,
       async (manager, fresh) => {
-        const inserted = await this.machines.insertNew(
-          manager,
-          fresh.map((d) => machineFromDiscovery(d.message)),
-        );
+        const latest = latestPerMachine(fresh);
+        const rows = latest.map((d) => machineFromDiscovery(d.message));
+        const inserted = await this.machines.insertNew(manager, rows);
         const insertedIds = new Set(inserted.map((m) => m.machineId));
+        const known = rows.filter((r) => !insertedIds.has(r.machineId) && r.discoveryRevision !== '0');
+        const changed = await this.machines.applyIdentity(manager, known, new Date());
+        const changedIds = new Set(changed.map((m) => m.machineId));
+        const latestIds = new Set(latest.map((d) => d.meta.id));
         await this.machines.appendHistory(
           manager,
           fresh.map((d) => ({
             machineId: d.message.machineId,
             eventId: d.meta.id,
-            kind: insertedIds.has(d.message.machineId) ? 'discovered' : 'rediscovered',
-            revision: '1',
+            kind: !latestIds.has(d.meta.id)
+              ? 'superseded'
+              : insertedIds.has(d.message.machineId)
+                ? 'discovered'
+                : changedIds.has(d.message.machineId)
+                  ? 'identity-changed'
+                  : 'rediscovered',
+            revision: d.message.revision.toString(),
             detail: { siteId: d.message.siteId, bootMac: d.message.bootMac, ip: d.message.ipAddress },
           })),
         );
@@ -48,9 +60,16 @@ export class MachineEventsHandlers {
             contracts.machineUpdated,
             { siteId: row.siteId, machineId: row.machineId },
             machineUpdated(row, ['state'], 'discovered'),
-            {
-              about: row.machineId,
-            },
+            { about: row.machineId },
+          );
+        }
+        for (const row of changed) {
+          await this.outbox.add(
+            manager,
+            contracts.machineUpdated,
+            { siteId: row.siteId, machineId: row.machineId },
+            machineUpdated(row, ['identity', 'hardware'], 'identity changed at rediscovery'),
+            { about: row.machineId },
           );
         }
       },

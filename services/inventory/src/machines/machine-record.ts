@@ -27,6 +27,7 @@ export function machineFromDiscovery(event: MachineDiscovered): MachineEntity {
     hardware: event.hardware ? (toJson(HardwareFactsSchema, event.hardware) as JsonObject) : {},
     hostname: null,
     revision: '1',
+    discoveryRevision: event.revision.toString(),
     discoveredAt: at,
     updatedAt: at,
   };

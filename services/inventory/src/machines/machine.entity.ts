@@ -40,6 +40,10 @@ export class MachineEntity {
   @Column({ type: 'bigint' })
   revision!: string;
 
+  /** Revision of discovery's identity record last applied (MachineDiscovered.revision). */
+  @Column({ type: 'bigint', name: 'discovery_revision' })
+  discoveryRevision!: string;
+
   @Column({ type: 'timestamptz', name: 'discovered_at' })
   discoveredAt!: Date;
 

@@ -29,6 +29,45 @@ export class MachinesRepository {
     return rows.filter((r) => inserted.has(r.machineId));
   }
 
+  /**
+   * Applies a newer identity from discovery to known machines: only where the event's
+   * discovery revision is above the one held, so a late or replayed event changes nothing.
+   * Bumps the record's revision; returns the rows that changed.
+   */
+  async applyIdentity(
+    manager: EntityManager,
+    rows: readonly MachineEntity[],
+    updatedAt: Date,
+  ): Promise<MachineEntity[]> {
+    if (rows.length === 0) return [];
+    // TypeORM's PostgreSQL driver answers an UPDATE with [rows, rowCount].
+    const [changed] = await manager.query<[{ machine_id: string }[], number]>(
+      `UPDATE machine m
+          SET smbios_uuid = u.smbios_uuid, serial = u.serial, macs = u.macs::text[], hardware = u.hardware,
+              discovery_revision = u.discovery_revision, revision = m.revision + 1, updated_at = $7
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bigint[])
+              AS u(machine_id, smbios_uuid, serial, macs, hardware, discovery_revision)
+        WHERE m.machine_id = u.machine_id AND m.discovery_revision < u.discovery_revision
+        RETURNING m.machine_id`,
+      [
+        rows.map((r) => r.machineId),
+        rows.map((r) => r.smbiosUuid),
+        rows.map((r) => r.serial),
+        // unnest of a text[][] flattens; carry each MAC set as one literal and cast per row.
+        rows.map((r) => `{${r.macs.map((m) => `"${m}"`).join(',')}}`),
+        rows.map((r) => JSON.stringify(r.hardware)),
+        rows.map((r) => r.discoveryRevision),
+        updatedAt,
+      ],
+    );
+    if (changed.length === 0) return [];
+    return manager
+      .getRepository(MachineEntity)
+      .createQueryBuilder('m')
+      .where('m.machine_id = ANY(:ids)', { ids: changed.map((c) => c.machine_id) })
+      .getMany();
+  }
+
   async appendHistory(
     manager: EntityManager,
     entries: readonly {
