@@ -1,7 +1,8 @@
 // The deployment manifests under deploy/, checked offline: both kustomize overlays render, every
 // object is valid against the Kubernetes schemas, every Deployment probes /readyz and /healthz on
-// its HTTP port, has limits and gets only the MUSTER_* variables its service reads; the compose
-// file is valid for docker-compose and health-checks each service.
+// its HTTP port, has limits, gets only the MUSTER_* variables its service reads and runs its
+// image's own command; the compose file is valid for docker-compose, builds each service's image
+// with that command and health-checks it.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -228,6 +229,18 @@ describe.each([
     }
   });
 
+  it('runs each service’s own image with the command the image defines (deploy/docker/Dockerfile)', () => {
+    for (const d of all<IDeployment>('Deployment')) {
+      const name = d.metadata!.name!;
+      const c = container(d);
+      expect(c.image, name).toMatch(new RegExp(`^muster/${name}:[\\w.-]+$`));
+      // The image runs `node dist/main.js` in the service's directory; an override would bypass it.
+      expect(c.command, name).toBeUndefined();
+      expect(c.args, name).toBeUndefined();
+      expect(c.workingDir, name).toBeUndefined();
+    }
+  });
+
   it('gives each service exactly the MUSTER_* variables it reads, from muster-config and muster-secrets', () => {
     const configs = all<IConfigMap>('ConfigMap');
     for (const d of all<IDeployment>('Deployment')) {
@@ -299,6 +312,10 @@ describe.each([
 });
 
 interface ComposeService {
+  image?: string;
+  command?: unknown;
+  entrypoint?: unknown;
+  working_dir?: string;
   build?: { dockerfile?: string; args?: Record<string, string> };
   environment?: Record<string, string | null>;
   healthcheck?: { test?: string[] | string; disable?: boolean };
@@ -320,6 +337,11 @@ describe(composeFile, () => {
       expect(s, name).toBeDefined();
       expect(s!.build?.dockerfile, name).toBe('deploy/docker/Dockerfile');
       expect(s!.build?.args?.['SERVICE'], name).toBe(name);
+      expect(s!.image, name).toBe(`muster/${name}:dev`);
+      // The image's own command runs the compiled service; nothing here replaces it.
+      expect(s!.command, name).toBeUndefined();
+      expect(s!.entrypoint, name).toBeUndefined();
+      expect(s!.working_dir, name).toBeUndefined();
 
       expect(s!.healthcheck?.disable, name).not.toBe(true);
       expect(s!.healthcheck?.test, `${name} healthcheck`).toBeDefined();

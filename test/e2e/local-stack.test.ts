@@ -28,31 +28,58 @@ const alive = (pid: number): boolean => {
   }
 };
 
-/** Processes whose command line names the stack's home: whatever it left behind. */
-async function processesUsing(home: string): Promise<string[]> {
+/**
+ * Live processes whose command line names the stack's home (its servers), or whose environment
+ * sets one of `servicePorts` (its services and whatever they started): what it left behind.
+ */
+async function processesUsing(home: string | undefined, servicePorts: number[] = []): Promise<string[]> {
   const found: string[] = [];
+  const portSettings = servicePorts.map((p) => `\0MUSTER_HTTP_PORT=${p}\0`);
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue; // a zombie holds nothing
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(home)) found.push(`${entry}: ${cmdline.replace(/\0/g, ' ').slice(0, 160)}`);
+    const environ =
+      portSettings.length > 0 ? `\0${await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '')}` : '';
+    if ((home !== undefined && cmdline.includes(home)) || portSettings.some((s) => environ.includes(s)))
+      found.push(`${entry}: ${cmdline.replace(/\0/g, ' ').slice(0, 160)}`);
   }
   return found;
 }
 
 let home: string | undefined;
 let stackGroup: number | undefined;
+const homes: string[] = [];
+const stackGroups = new Set<number>();
 afterAll(async () => {
   // A failed run must not leave a stack behind: stop it as Ctrl-C would, then remove its home.
-  if (stackGroup !== undefined) {
+  for (const group of [...stackGroups, ...(stackGroup === undefined ? [] : [stackGroup])]) {
     try {
-      process.kill(-stackGroup, 'SIGINT');
-      for (let i = 0; i < 100 && alive(stackGroup); i++) await new Promise((r) => setTimeout(r, 200));
+      process.kill(-group, 'SIGINT');
+      for (let i = 0; i < 100 && alive(group); i++) await new Promise((r) => setTimeout(r, 200));
     } catch {
       // already gone
     }
   }
-  if (home) await rm(home, { recursive: true, force: true });
+  for (const dir of [...homes, ...(home ? [home] : [])]) await rm(dir, { recursive: true, force: true });
 });
+
+/** `npm start` in its own process group, as a terminal runs it; its output collected. */
+function startStack(dir: string, offset: number) {
+  const stack = spawn('npm', ['start', '--', '--home', dir, '--port-offset', String(offset)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CI: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  stackGroups.add(stack.pid!);
+  const run = { output: '', exited: undefined as unknown as Promise<{ code: number | null }> };
+  stack.stdout.setEncoding('utf8').on('data', (d: string) => (run.output += d));
+  stack.stderr.setEncoding('utf8').on('data', (d: string) => (run.output += d));
+  run.exited = new Promise((resolve) => stack.on('exit', (code) => resolve({ code })));
+  return { stack, run };
+}
 
 describe('the local stack, started as `npm start` starts it', () => {
   it('reaches ready on every service, carries an event end to end, and stops on SIGINT leaving nothing', async () => {
@@ -130,5 +157,42 @@ describe('the local stack, started as `npm start` starts it', () => {
     stackGroup = undefined;
     expect(all.filter(alive)).toEqual([]);
     expect(await processesUsing(home)).toEqual([]);
+  }, 300_000);
+
+  it('stops on SIGINT while its services are still starting, leaving nothing and saying so', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'muster-stack-early-'));
+    homes.push(dir);
+    const plan = planStack({ home: dir, portOffset: await freeOffset() });
+    const { stack, run } = startStack(dir, plan.services[0]!.port - SERVICES[0].port);
+    // The servers are up and the services have been spawned (each opens its log), but none is
+    // ready yet: the stack prints the services' lines only once all of them answer.
+    const serviceLogs = async () =>
+      (await readdir(plan.logDir).catch(() => [])).filter((f) =>
+        SERVICES.some((s) => f.startsWith(`${s.name}-`)),
+      );
+    for (
+      let i = 0;
+      i < 1200 && (await serviceLogs()).length < SERVICES.length && stack.exitCode === null;
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await serviceLogs(), run.output).toHaveLength(SERVICES.length);
+    expect(run.output).not.toMatch(/^ready$/m);
+    const ports = plan.services.map((s) => s.port);
+    // The servers run, and so does a process of every service.
+    expect(await processesUsing(dir)).not.toEqual([]);
+    for (const port of ports) expect(await processesUsing(undefined, [port]), `port ${port}`).not.toEqual([]);
+
+    process.kill(-stack.pid!, 'SIGINT');
+    await run.exited;
+    for (let i = 0; i < 300 && !/^(stopped; nothing left running|✗ stopped, but)/m.test(run.output); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(run.output).toMatch(/^stopped; nothing left running$/m);
+    // A stop is not reported as services failing to start.
+    for (const s of SERVICES) expect(run.output).not.toMatch(new RegExp(`^✗ ${s.name}\\s`, 'm'));
+    for (let i = 0; i < 50 && (await processesUsing(dir, ports)).length > 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await processesUsing(dir, ports)).toEqual([]);
+    stackGroups.delete(stack.pid!);
   }, 300_000);
 });

@@ -4,12 +4,24 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { busyPorts } from './port-check.js';
+import { groupMembers } from './process-group.js';
 import { REPO_ROOT } from './service-process.js';
-import { ServiceSupervisor } from './service-supervisor.js';
+import { ServiceSupervisor, type Survivor } from './service-supervisor.js';
 import { parseStackArgs, planStack, serviceEnv } from './stack-plan.js';
 import { startStackServers, type RunningServers } from './stack-servers.js';
+import { closingLine } from './stop-report.js';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** Each server process leads its own process group (libs/testing): what is alive in them. */
+async function serverSurvivors(handles: RunningServers['handles']): Promise<Survivor[]> {
+  const found: Survivor[] = [];
+  for (const { name, handle } of handles) {
+    const pids = (await Promise.all(handle.pids.map((pid) => groupMembers(pid)))).flat();
+    if (pids.length > 0) found.push({ name, pids });
+  }
+  return found;
+}
 
 async function main(): Promise<number> {
   const options = parseStackArgs(process.argv.slice(2), process.env, REPO_ROOT);
@@ -28,29 +40,34 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  // Filled in as parts start; the stop path stops whatever is there.
-  const running: { servers?: RunningServers; supervisor?: ServiceSupervisor } = {};
-  let stopping: Promise<void> | undefined;
-  const stop = (why: string): Promise<void> =>
+  // Filled in as parts start; the stop path waits for a start under way, then stops it all.
+  const running: { servers?: Promise<RunningServers>; supervisor?: ServiceSupervisor } = {};
+  let stopping: Promise<number> | undefined;
+  const stop = (why: string): Promise<number> =>
     (stopping ??= (async () => {
       say(`\n${why}: stopping services, then servers…`);
-      await running.supervisor?.stopAll();
-      await Promise.allSettled((running.servers?.handles ?? []).reverse().map((s) => s.handle.stop()));
-      say('stopped; nothing left running');
+      const services = (await running.supervisor?.stopAll()) ?? [];
+      const servers = await running.servers?.catch(() => undefined);
+      const handles = [...(servers?.handles ?? [])].reverse();
+      await Promise.allSettled(handles.map((s) => s.handle.stop()));
+      const survivors = [...services, ...(await serverSurvivors(handles))];
+      say(closingLine(survivors));
+      return survivors.length === 0 ? 0 : 1;
     })());
   // `on`, not `once`: npm forwards the terminal's Ctrl-C too, and a second SIGINT must not
   // cut the orderly stop short.
   const stopped = new Promise<number>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const)
-      process.on(signal, () => void stop(signal).then(() => resolve(0)));
+      process.on(signal, () => void stop(signal).then((code) => resolve(code)));
   });
 
   let servers: RunningServers;
   try {
-    servers = running.servers = await startStackServers(plan, say);
+    servers = await (running.servers = startStackServers(plan, say));
   } catch (err) {
+    // startStackServers has stopped whatever of them did start.
     say(`✗ ${(err as Error).message}`);
-    return 1;
+    return stopping ? stopped : 1;
   }
   if (stopping) return stopped;
 
@@ -61,6 +78,8 @@ async function main(): Promise<number> {
     say,
   ));
   const results = await supervisor.startAll(120_000);
+  // Stopped during start-up: the services' failures are the stop's doing, not news.
+  if (stopping) return stopped;
   for (const r of results) say(`${r.ok ? '✓' : '✗'} ${r.name.padEnd(14)} ${r.detail}`);
   if (results.some((r) => !r.ok)) {
     await stop('a service did not become ready');
