@@ -27,9 +27,10 @@ export class MachineEventsHandlers {
       DISCOVERED_CONSUMER,
       deliveries,
       async (manager, fresh) => {
+        const records = fresh.map((d) => ({ cause: d, row: machineFromDiscovery(d.message) }));
         const inserted = await this.machines.insertNew(
           manager,
-          fresh.map((d) => machineFromDiscovery(d.message)),
+          records.map((r) => r.row),
         );
         const insertedIds = new Set(inserted.map((m) => m.machineId));
         await this.machines.appendHistory(
@@ -42,15 +43,14 @@ export class MachineEventsHandlers {
             detail: { siteId: d.message.siteId, bootMac: d.message.bootMac, ip: d.message.ipAddress },
           })),
         );
-        for (const row of inserted) {
+        // Each event carries the trace of the delivery that caused it: a batch has no one trace.
+        for (const { cause, row } of records.filter((r) => insertedIds.has(r.row.machineId))) {
           await this.outbox.add(
             manager,
             contracts.machineUpdated,
             { siteId: row.siteId },
             machineUpdated(row, ['state'], 'discovered'),
-            {
-              about: row.machineId,
-            },
+            { about: row.machineId, cause },
           );
         }
       },
