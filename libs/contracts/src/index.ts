@@ -2,6 +2,7 @@ export {
   defineMessage,
   defineQuery,
   InvalidSubjectTokenError,
+  SAFE_TOKEN,
   type MessageContract,
   type MessageKind,
   type QueryContract,
