@@ -1,15 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildImage, GEN_DIR, GENERATED_HEADER, withTempDir } from './build.ts';
-import { checkBreaking, checkDrift, checkFormat, runChecks } from './checks.ts';
+import { checkBreaking, checkDrift, checkFormat, checkPublished, runChecks } from './checks.ts';
 import { regenerate } from './codegen.ts';
+import { PUBLISHED_DIR, regeneratePublished } from './published.ts';
 import { toolRoot } from './toolchain.ts';
 
 // Runs the real tools (protoc, protoc-gen-es, buf, git) on throw-away repositories made from a
-// copy of this repository's proto/.
+// copy of this repository's proto/ and contracts table (libs/contracts, for the catalogue).
 
 const EVENTS = 'proto/muster/inventory/v1/machine_events.proto';
 const FIELD = '  bool rediscovered = 8;\n';
@@ -26,7 +27,13 @@ function makeRepo(withProto: boolean): string {
   const root = mkdtempSync(join(tmpdir(), 'muster-contracts-test-'));
   git(root, 'init', '-q', '-b', 'main');
   cpSync(join(toolRoot, 'buf.yaml'), join(root, 'buf.yaml'));
-  if (withProto) cpSync(join(toolRoot, 'proto'), join(root, 'proto'), { recursive: true });
+  if (withProto) {
+    cpSync(join(toolRoot, 'proto'), join(root, 'proto'), { recursive: true });
+    cpSync(join(toolRoot, 'package.json'), join(root, 'package.json'));
+    cpSync(join(toolRoot, 'libs/contracts'), join(root, 'libs/contracts'), { recursive: true });
+    symlinkSync(join(toolRoot, 'node_modules'), join(root, 'node_modules'));
+    writeFileSync(join(root, '.gitignore'), 'node_modules\n');
+  }
   git(root, 'add', '-A');
   git(root, 'commit', '-q', '--allow-empty', '-m', 'base');
   return root;
@@ -48,7 +55,8 @@ function breaking(root: string, against?: string): ReturnType<typeof checkBreaki
   });
 }
 
-describe('contracts checks', () => {
+// Each case runs protoc, buf and a child Node several times: far past the unit default of 5 s.
+describe('contracts checks', { timeout: 120_000 }, () => {
   let root: string;
   let generated: string;
   const repos: string[] = [];
@@ -57,6 +65,7 @@ describe('contracts checks', () => {
     root = makeRepo(true);
     repos.push(root);
     regenerate(root);
+    regeneratePublished(root);
     git(root, 'add', '-A');
     git(root, 'commit', '-q', '-m', 'generated');
     generated = git(root, 'rev-parse', 'HEAD').trim();
@@ -74,8 +83,9 @@ describe('contracts checks', () => {
   it('pass on a clean copy, and regenerating changes nothing', () => {
     const results = runChecks(root);
     expect(results.filter((r) => !r.ok)).toEqual([]);
-    expect(results.map((r) => r.step)).toEqual(['format', 'build', 'lint', 'breaking', 'drift']);
+    expect(results.map((r) => r.step)).toEqual(['format', 'build', 'lint', 'breaking', 'drift', 'published']);
     expect(regenerate(root)).toEqual({ stale: [], missing: [], extra: [] });
+    expect(regeneratePublished(root)).toEqual({ stale: [], missing: [], extra: [] });
   });
 
   it('find a stale generated file and name it and the fix', () => {
@@ -104,7 +114,7 @@ describe('contracts checks', () => {
   });
 
   it('find a proto change that was not regenerated', () => {
-    edit(root, EVENTS, (text) => text.replace(FIELD, `${FIELD}  string note = 9;\n`));
+    edit(root, EVENTS, (text) => text.replace(FIELD, `${FIELD}  string note = 99;\n`));
     const result = checkDrift(root);
     expect(result.ok).toBe(false);
     expect(result.details).toBe(`${GEN_DIR}/muster/inventory/v1/machine_events_pb.ts (differs)`);
@@ -127,7 +137,7 @@ describe('contracts checks', () => {
   });
 
   it('pass when a field is added', () => {
-    edit(root, EVENTS, (text) => text.replace(FIELD, `${FIELD}  string note = 9;\n`));
+    edit(root, EVENTS, (text) => text.replace(FIELD, `${FIELD}  string note = 99;\n`));
     const result = breaking(root);
     expect(result).toMatchObject({ ok: true, message: 'no breaking changes against HEAD' });
   });
@@ -152,6 +162,31 @@ describe('contracts checks', () => {
     });
   });
 
+  it('find a hand edit of the published catalogue', () => {
+    edit(root, `${PUBLISHED_DIR}/asyncapi.yaml`, (text) =>
+      text.replace('maxAgeSeconds: 86400', 'maxAgeSeconds: 1'),
+    );
+    const result = checkPublished(root);
+    expect(result.ok).toBe(false);
+    expect(result.message).toContain('npm run contracts:gen');
+    expect(result.details).toBe(`${PUBLISHED_DIR}/asyncapi.yaml (differs)`);
+  });
+
+  it('find a proto change missing from the descriptor set, and a table change missing from the catalogue', () => {
+    edit(root, EVENTS, (text) => text.replace(FIELD, `${FIELD}  string note = 99;\n`));
+    edit(root, 'libs/contracts/src/streams.ts', (text) =>
+      text.replace('maxAgeSeconds: 14 * DAY', 'maxAgeSeconds: 15 * DAY'),
+    );
+    expect(checkPublished(root).details).toBe(
+      `${PUBLISHED_DIR}/asyncapi.yaml (differs)\n${PUBLISHED_DIR}/muster.binpb (differs)`,
+    );
+    expect(regeneratePublished(root).stale).toEqual(['asyncapi.yaml', 'muster.binpb']);
+    expect(readFileSync(join(root, PUBLISHED_DIR, 'asyncapi.yaml'), 'utf8')).toContain(
+      'maxAgeSeconds: 1296000',
+    );
+    expect(checkPublished(root).ok).toBe(true);
+  });
+
   it('find unformatted proto files', () => {
     edit(root, EVENTS, (text) => text.replace(FIELD, '  bool   rediscovered=8;\n'));
     const result = checkFormat(root);
@@ -163,6 +198,7 @@ describe('contracts checks', () => {
     edit(root, EVENTS, (text) => text.replace(FIELD, '  bool   rediscovered=8;\n'));
     edit(root, `${GEN_DIR}/index.ts`, (text) => `${text}// hand edit\n`);
     const failed = runChecks(root).filter((r) => !r.ok);
-    expect(failed.map((r) => r.step)).toEqual(['format', 'drift']);
+    // The descriptor set keeps source positions, so reformatting shows there too.
+    expect(failed.map((r) => r.step)).toEqual(['format', 'drift', 'published']);
   });
 });

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildImage, GEN_DIR, PROTO_DIR, withTempDir } from './build.ts';
-import { diffGenerated } from './codegen.ts';
+import { diffGenerated, type GenDiff } from './codegen.ts';
+import { diffPublished, PUBLISHED_DIR } from './published.ts';
 import { checkoutProto, resolveBase } from './git-base.ts';
 import { buf, protoc, run } from './toolchain.ts';
 
@@ -62,19 +63,39 @@ export function checkBreaking(root: string, image: string, override?: string): S
   });
 }
 
-export function checkDrift(root: string): StepResult {
-  const { stale, missing, extra } = diffGenerated(root);
-  const problems = [
-    ...stale.map((f) => `${GEN_DIR}/${f} (differs)`),
-    ...missing.map((f) => `${GEN_DIR}/${f} (missing)`),
-    ...extra.map((f) => `${GEN_DIR}/${f} (should not exist)`),
+function driftProblems(dir: string, { stale, missing, extra }: GenDiff): string[] {
+  return [
+    ...stale.map((f) => `${dir}/${f} (differs)`),
+    ...missing.map((f) => `${dir}/${f} (missing)`),
+    ...extra.map((f) => `${dir}/${f} (should not exist)`),
   ];
+}
+
+export function checkDrift(root: string): StepResult {
+  const problems = driftProblems(GEN_DIR, diffGenerated(root));
   return problems.length === 0
     ? { step: 'drift', ok: true, message: `${GEN_DIR} matches ${PROTO_DIR}/` }
     : {
         step: 'drift',
         ok: false,
         message: `${GEN_DIR} is stale: run \`npm run contracts:gen\``,
+        details: problems.join('\n'),
+      };
+}
+
+/** The published catalogue and descriptor set match proto/ and the contracts table. */
+export function checkPublished(root: string): StepResult {
+  const problems = driftProblems(PUBLISHED_DIR, diffPublished(root));
+  return problems.length === 0
+    ? {
+        step: 'published',
+        ok: true,
+        message: `${PUBLISHED_DIR} matches ${PROTO_DIR}/ and the contracts table`,
+      }
+    : {
+        step: 'published',
+        ok: false,
+        message: `${PUBLISHED_DIR} is stale: run \`npm run contracts:gen\``,
         details: problems.join('\n'),
       };
 }
@@ -100,6 +121,7 @@ export function runChecks(root: string, options: { against?: string } = {}): Ste
     results.push(guard('breaking', () => checkBreaking(root, image, options.against)));
   });
   results.push(guard('drift', () => checkDrift(root)));
+  results.push(guard('published', () => checkPublished(root)));
   return results;
 }
 

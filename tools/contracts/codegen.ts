@@ -11,7 +11,8 @@ export interface GenDiff {
   readonly extra: readonly string[];
 }
 
-function diff(fresh: string, committed: string): GenDiff {
+/** Compares a freshly generated directory with the committed one, file by file. */
+export function diff(fresh: string, committed: string): GenDiff {
   const want = listFiles(fresh);
   const have = existsSync(committed) ? listFiles(committed) : [];
   const haveSet = new Set(have);
@@ -53,7 +54,7 @@ export function regenerate(root: string): GenDiff {
   });
 }
 
-function removeEmptyDirs(dir: string): void {
+export function removeEmptyDirs(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.isDirectory()) removeEmptyDirs(join(dir, entry.name));
   }

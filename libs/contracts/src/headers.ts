@@ -9,6 +9,8 @@ export const headers = {
   ceSource: 'ce-source',
   ceTime: 'ce-time',
   ceSubject: 'ce-subject',
+  /** The payload's protobuf message as a URI: see `dataSchemaOf`. */
+  ceDataSchema: 'ce-dataschema',
   contentType: 'content-type',
   traceparent: 'traceparent',
   tracestate: 'tracestate',

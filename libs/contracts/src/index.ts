@@ -2,6 +2,7 @@ export {
   defineMessage,
   defineQuery,
   InvalidSubjectTokenError,
+  SAFE_TOKEN,
   type MessageContract,
   type MessageKind,
   type QueryContract,
@@ -10,6 +11,7 @@ export {
   type StreamSpec,
 } from './contract.js';
 export { build, decode, encode, InvalidMessageError, validate } from './codec.js';
+export { DATA_SCHEMA_PREFIX, dataSchemaOf, messageNameOf } from './data-schema.js';
 export { deadLetter } from './dead-letter.js';
 export { cloudEventsSpecVersion, headers, protobufContentType } from './headers.js';
 export { contracts, type ContractKey } from './messages.js';

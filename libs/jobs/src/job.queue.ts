@@ -1,5 +1,7 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Queue, type JobState } from 'bullmq';
 
+import { traceMetadata } from './internal/job-trace.js';
 import { closeRedisClient, createRedisClient, keepJobs } from './internal/redis-client.js';
 import { parsePayload, type JobDefinition } from './job.definition.js';
 import { InvalidJobIdError } from './job.errors.js';
@@ -10,6 +12,8 @@ import {
   type JobRetention,
   type RedisConnection,
 } from './redis.connection.js';
+
+const tracer = trace.getTracer('@muster/jobs');
 
 export interface JobQueueOptions {
   readonly removeOnComplete?: JobRetention;
@@ -44,7 +48,11 @@ export type JobCounts = Readonly<Record<'waiting' | 'active' | 'delayed' | 'comp
 
 export interface JobQueue<In = unknown> {
   readonly definition: JobDefinition<In, unknown>;
-  /** Validates, then adds the job unless one with the same id is still kept. */
+  /**
+   * Validates, then adds the job unless one with the same id is still kept. The job carries
+   * the trace context of an `enqueue` span (a child of the active one); the worker's
+   * `process` span is its child.
+   */
   enqueue(payload: In, options: EnqueueOptions): Promise<{ jobId: string }>;
   inspect(jobId: string): Promise<JobSnapshot | undefined>;
   counts(): Promise<JobCounts>;
@@ -76,8 +84,26 @@ export function createJobQueue<In, Out>(
     async enqueue(payload, { jobId, delayMs }) {
       checkJobId(jobId);
       const valid = parsePayload(definition, payload);
-      const job = await queue.add(definition.name, valid, { jobId, ...(delayMs ? { delay: delayMs } : {}) });
-      return { jobId: job.id ?? jobId };
+      return tracer.startActiveSpan(
+        `enqueue ${definition.queue}/${definition.name}`,
+        { kind: SpanKind.PRODUCER, attributes: jobAttributes(definition, jobId) },
+        async (span) => {
+          try {
+            const metadata = traceMetadata();
+            const job = await queue.add(definition.name, valid, {
+              jobId,
+              ...(delayMs ? { delay: delayMs } : {}),
+              ...(metadata ? { telemetry: { metadata } } : {}),
+            });
+            return { jobId: job.id ?? jobId };
+          } catch (err) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+            throw err;
+          } finally {
+            span.end();
+          }
+        },
+      );
     },
     async inspect(jobId) {
       const job = await queue.getJob(jobId);
@@ -118,6 +144,16 @@ export function createJobQueue<In, Out>(
         await closeRedisClient(client);
       }
     },
+  };
+}
+
+/** OpenTelemetry messaging attributes of a job, shared by the enqueue and process spans. */
+export function jobAttributes(definition: JobDefinition<unknown, unknown>, jobId: string) {
+  return {
+    'messaging.system': 'bullmq',
+    'messaging.destination.name': definition.queue,
+    'messaging.operation.name': definition.name,
+    'messaging.message.id': jobId,
   };
 }
 

@@ -1,9 +1,11 @@
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 
+import { contextFromMetadata } from './internal/job-trace.js';
 import { closeRedisClient, createRedisClient, keepJobs } from './internal/redis-client.js';
 import { parsePayload, type JobDefinition } from './job.definition.js';
 import { InvalidJobPayloadError } from './job.errors.js';
-import type { JobProgressValue } from './job.queue.js';
+import { jobAttributes, type JobProgressValue } from './job.queue.js';
 import {
   DEFAULT_COMPLETED_RETENTION,
   DEFAULT_FAILED_RETENTION,
@@ -11,6 +13,8 @@ import {
   type JobRetention,
   type RedisConnection,
 } from './redis.connection.js';
+
+const tracer = trace.getTracer('@muster/jobs');
 
 export interface JobContext {
   readonly jobId: string;
@@ -23,7 +27,10 @@ export interface JobContext {
   readonly signal: AbortSignal;
 }
 
-/** Its resolved value is stored as the job's result (JSON); a throw fails this try. */
+/**
+ * Its resolved value is stored as the job's result (JSON); a throw fails this try. It runs
+ * inside a `process` span whose parent is the span the job was enqueued in.
+ */
 export type JobHandler<Out, Result = unknown> = (
   payload: Out,
   context: JobContext,
@@ -62,7 +69,29 @@ export function createJobWorker<In, Out, Result>(
   const jobName = `${definition.queue}/${definition.name}`;
 
   // Three parameters: BullMQ passes the AbortSignal only to processors that declare it.
-  const process = async (job: Job, _token?: string, signal?: AbortSignal): Promise<Result> => {
+  const process = (job: Job, _token?: string, signal?: AbortSignal): Promise<Result> => {
+    const parent = contextFromMetadata(job.opts.telemetry?.metadata);
+    const span = tracer.startSpan(
+      `process ${jobName}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          ...jobAttributes(definition, job.id ?? ''),
+          'muster.job.attempt': job.attemptsMade + 1,
+        },
+      },
+      parent,
+    );
+    return context
+      .with(trace.setSpan(parent, span), () => run(job, signal))
+      .catch((err: unknown) => {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      })
+      .finally(() => span.end());
+  };
+
+  const run = async (job: Job, signal?: AbortSignal): Promise<Result> => {
     if (job.name !== definition.name) {
       throw new UnrecoverableError(
         `no handler for job ${definition.queue}/${job.name}: this worker handles ${jobName}`,

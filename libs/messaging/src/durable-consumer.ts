@@ -1,7 +1,7 @@
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { SpanKind, SpanStatusCode, context, trace, type Context, type Span } from '@opentelemetry/api';
-import { decode, InvalidMessageError, type MessageContract } from '@muster/contracts';
+import { dataSchemaOf, decode, InvalidMessageError, type MessageContract } from '@muster/contracts';
 import type { BusConnection } from './bus-connection.js';
 import { ensureDurableConsumer } from './consumer-setup.js';
 import { sendToDeadLetter, type DeadLetterRecord } from './dead-letter.js';
@@ -18,7 +18,10 @@ export interface Delivery<M> {
   /** 1 on first delivery. */
   deliveryCount: number;
   streamSequence: number;
-  /** The consumer span's context, a child of the producer's trace. */
+  /**
+   * The consumer span's context, a child of the producer's trace. Pass the delivery as
+   * `cause` to `prepareMessage` / `Outbox.add` so that what it causes stays in its trace.
+   */
   context: Context;
 }
 
@@ -206,6 +209,11 @@ export class DurableConsumer<S extends DescMessage> {
     if (!meta) return 'missing CloudEvents headers (ce-id, ce-type, ce-source, ce-time)';
     if (meta.type !== this.options.contract.type) {
       return `type ${meta.type} does not match ${this.options.contract.type} on this subject`;
+    }
+    // Optional (older producers did not send it), but when present it must name our message.
+    const dataschema = dataSchemaOf(this.options.contract.schema.typeName);
+    if (meta.dataschema !== undefined && meta.dataschema !== dataschema) {
+      return `dataschema ${meta.dataschema} does not match ${dataschema} of ${this.options.contract.type}`;
     }
     let message: MessageShape<S>;
     try {

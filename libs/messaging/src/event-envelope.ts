@@ -11,6 +11,8 @@ export interface EventMetadata {
   source: string;
   time: string;
   subject?: string;
+  /** The payload's protobuf message: `urn:muster:proto:<full name>` (`dataSchemaOf`). */
+  dataschema?: string;
   /** W3C trace context, as sent. */
   traceparent?: string;
   tracestate?: string;
@@ -19,6 +21,10 @@ export interface EventMetadata {
 /** Plain header map: what the outbox stores and the relay sends back unchanged. */
 export type HeaderMap = Record<string, string>;
 
+/**
+ * The headers of one message. `traceContext` is the trace the message belongs to: the active
+ * one by default; a consumer emitting events for a batch passes each cause's own.
+ */
 export function envelopeHeaders(meta: EventMetadata, traceContext: Context = context.active()): HeaderMap {
   const map: HeaderMap = {
     [H.ceSpecVersion]: cloudEventsSpecVersion,
@@ -29,6 +35,7 @@ export function envelopeHeaders(meta: EventMetadata, traceContext: Context = con
     [H.contentType]: protobufContentType,
   };
   if (meta.subject) map[H.ceSubject] = meta.subject;
+  if (meta.dataschema) map[H.ceDataSchema] = meta.dataschema;
   propagation.inject(traceContext, map);
   return map;
 }
@@ -55,9 +62,11 @@ export function readMetadata(map: HeaderMap): EventMetadata | undefined {
   if (!id || !type || !source || !time) return undefined;
   const meta: EventMetadata = { id, type, source, time };
   const subject = map[H.ceSubject];
+  const dataschema = map[H.ceDataSchema];
   const traceparent = map[H.traceparent];
   const tracestate = map[H.tracestate];
   if (subject) meta.subject = subject;
+  if (dataschema) meta.dataschema = dataschema;
   if (traceparent) meta.traceparent = traceparent;
   if (tracestate) meta.tracestate = tracestate;
   return meta;

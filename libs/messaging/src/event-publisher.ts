@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { PubAck } from '@nats-io/jetstream';
-import { SpanKind, trace } from '@opentelemetry/api';
-import { encode, type MessageContract } from '@muster/contracts';
+import { SpanKind, context, trace, type Context } from '@opentelemetry/api';
+import { dataSchemaOf, encode, type MessageContract } from '@muster/contracts';
 import type { BusConnection } from './bus-connection.js';
 import { envelopeHeaders, toMsgHdrs, type HeaderMap } from './event-envelope.js';
 
@@ -14,6 +14,12 @@ export interface PublishOptions {
   time?: Date;
   /** CloudEvents `subject`: the entity the event is about (a machine id, a build id). */
   about?: string;
+  /**
+   * What caused this message: a `Delivery` (or anything with its `context`). Its trace context
+   * goes with the message instead of the active one. A handler that gets a batch runs outside
+   * any one delivery's trace, so it must name the delivery each event comes from.
+   */
+  cause?: { readonly context: Context };
 }
 
 /** A message ready for the wire: what the outbox stores and the relay publishes. */
@@ -38,13 +44,17 @@ export function prepareMessage<S extends DescMessage, T extends string>(
   const id = options.id ?? randomUUID();
   const subject = contract.subject(params);
   const payload = encode(contract.schema, message);
-  const headers = envelopeHeaders({
-    id,
-    type: contract.type,
-    source,
-    time: (options.time ?? new Date()).toISOString(),
-    ...(options.about ? { subject: options.about } : {}),
-  });
+  const headers = envelopeHeaders(
+    {
+      id,
+      type: contract.type,
+      source,
+      time: (options.time ?? new Date()).toISOString(),
+      dataschema: dataSchemaOf(contract.schema.typeName),
+      ...(options.about ? { subject: options.about } : {}),
+    },
+    options.cause?.context ?? context.active(),
+  );
   return { id, subject, headers, payload };
 }
 
@@ -62,12 +72,15 @@ export class EventPublisher {
     message: MessageShape<S>,
     options: PublishOptions = {},
   ): Promise<PubAck> {
+    // The publish span is a child of the cause, and the message carries the publish span.
+    const { cause, ...rest } = options;
     return tracer.startActiveSpan(
       `publish ${contract.name}`,
       { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'nats' } },
+      cause?.context ?? context.active(),
       async (span) => {
         try {
-          const prepared = prepareMessage(this.source, contract, params, message, options);
+          const prepared = prepareMessage(this.source, contract, params, message, rest);
           span.setAttribute('messaging.destination.name', prepared.subject);
           span.setAttribute('messaging.message.id', prepared.id);
           return await this.publishPrepared(prepared);

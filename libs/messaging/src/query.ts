@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import { SpanKind, context, trace } from '@opentelemetry/api';
-import { decode, encode, InvalidMessageError, type QueryContract } from '@muster/contracts';
+import { dataSchemaOf, decode, encode, InvalidMessageError, type QueryContract } from '@muster/contracts';
 import type { BusConnection } from './bus-connection.js';
 import { QueryFailedError } from './errors.js';
 import { envelopeHeaders, extractTraceContext, fromMsgHdrs, toMsgHdrs } from './event-envelope.js';
@@ -29,6 +29,7 @@ export class QueryClient {
           type: query.type,
           source: this.source,
           time: new Date().toISOString(),
+          dataschema: dataSchemaOf(query.request.typeName),
         });
         const reply = await this.bus.nc.request(query.subject, encode(query.request, request), {
           timeout: timeoutMs,

@@ -101,6 +101,7 @@ describe('DurableConsumer against a real nats-server', () => {
       type: 'io.muster.agent.status.v1',
       source: '/muster/test',
       subject: s.agentId,
+      dataschema: 'urn:muster:proto:muster.agent.v1.AgentStatus',
     });
     expect(d.subject).toBe(s.filterSubject);
     expect(d.deliveryCount).toBe(1);
@@ -122,9 +123,15 @@ describe('DurableConsumer against a real nats-server', () => {
     const consumer = await startConsumer(s, {
       handle: async (ds) => void got.push(...ds),
     });
-    const ce = (type = contracts.agentStatus.type) =>
+    const ce = (type = contracts.agentStatus.type, dataschema?: string) =>
       toMsgHdrs(
-        envelopeHeaders({ id: randomUUID(), type, source: '/muster/test', time: new Date().toISOString() }),
+        envelopeHeaders({
+          id: randomUUID(),
+          type,
+          source: '/muster/test',
+          time: new Date().toISOString(),
+          ...(dataschema ? { dataschema } : {}),
+        }),
       );
     const garbage = new Uint8Array([0xff, 0xff, 0xff, 0x0f, 0x01]);
     await env.bus.js.publish(s.filterSubject, garbage, { headers: ce() });
@@ -137,17 +144,30 @@ describe('DurableConsumer against a real nats-server', () => {
     await env.bus.js.publish(s.filterSubject, toBinary(AgentStatusSchema, heartbeat(s.agentId, 2)));
     const wrongType = toBinary(MachineDiscoveredSchema, create(MachineDiscoveredSchema, {}));
     await env.bus.js.publish(s.filterSubject, wrongType, { headers: ce(contracts.machineDiscovered.type) });
+    // The right type, but a dataschema naming another message.
+    const valid = toBinary(AgentStatusSchema, heartbeat(s.agentId, 4));
+    await env.bus.js.publish(s.filterSubject, valid, {
+      headers: ce(contracts.agentStatus.type, 'urn:muster:proto:muster.inventory.v1.MachineDiscovered'),
+    });
+    // No dataschema at all (a producer from before it was sent) is still taken.
+    await env.bus.js.publish(s.filterSubject, toBinary(AgentStatusSchema, heartbeat(s.agentId, 5)), {
+      headers: ce(),
+    });
     await publisher.publish(contracts.agentStatus, s, heartbeat(s.agentId, 3));
 
-    await until(() => got.length === 1, 10_000, 'the valid message');
-    await until(async () => (await deadLetters(s.durable)).length === 4, 10_000, 'four dead letters');
+    await until(() => got.length === 2, 10_000, 'the valid messages');
+    await until(async () => (await deadLetters(s.durable)).length === 5, 10_000, 'five dead letters');
     await consumer.stop();
-    expect(got.map((d) => d.message.seq)).toEqual([3n]);
+    expect(got.map((d) => d.message.seq)).toEqual([5n, 3n]);
     const reasons = (await deadLetters(s.durable)).map((d) => d.reason);
     expect(reasons[0]).toMatch(/does not decode/);
     expect(reasons[1]).toMatch(/seq/);
     expect(reasons[2]).toMatch(/missing CloudEvents headers/);
     expect(reasons[3]).toMatch(/does not match io\.muster\.agent\.status\.v1/);
+    expect(reasons[4]).toBe(
+      'dataschema urn:muster:proto:muster.inventory.v1.MachineDiscovered does not match ' +
+        'urn:muster:proto:muster.agent.v1.AgentStatus of io.muster.agent.status.v1',
+    );
     const [first] = await deadLetters(s.durable);
     expect(first!.subject).toBe(s.filterSubject);
     expect([...first!.body]).toEqual([...garbage]);

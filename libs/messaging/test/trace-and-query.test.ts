@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AgentStatusSchema,
@@ -21,7 +21,7 @@ import {
   QueryFailedError,
   serveQuery,
 } from '../src/index.js';
-import { ownBus, until } from './bus-fixture.js';
+import { ownBus, readSubject, until } from './bus-fixture.js';
 
 let env: Awaited<ReturnType<typeof ownBus>>;
 let telemetry: Telemetry;
@@ -72,6 +72,43 @@ describe('trace context across the bus', () => {
       'process agent.status.v1',
       'publish agent.status.v1',
     ]);
+  });
+});
+
+describe('the cause of a message', () => {
+  it('gives a published event the trace of its cause, not the active one', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const params = { siteId: `site-${tag}`, agentId: `agent-${tag}` };
+    const tracer = trace.getTracer('test');
+    const cause = tracer.startSpan('delivery that caused it', { root: true });
+    const publisher = new EventPublisher(env.bus, '/muster/test');
+    const message: AgentStatus = create(AgentStatusSchema, {
+      agentId: params.agentId,
+      seq: 1n,
+      deploymentId: randomUUID(),
+      phase: DeploymentPhase.DOWNLOADING,
+      at: timestampNow(),
+    });
+    const unrelated = await tracer.startActiveSpan('batch', { root: true }, async (span) => {
+      await publisher.publish(contracts.agentStatus, params, message, {
+        cause: { context: trace.setSpan(context.active(), cause) },
+      });
+      span.end();
+      return span.spanContext().traceId;
+    });
+    cause.end();
+    const [stored] = await readSubject(env.bus, 'AGENT_TELEMETRY', contracts.agentStatus.subject(params));
+    const publish = exporter
+      .getFinishedSpans()
+      .find(
+        (s) =>
+          s.name === 'publish agent.status.v1' && s.spanContext().traceId === cause.spanContext().traceId,
+      );
+    expect(publish?.parentSpanContext?.spanId).toBe(cause.spanContext().spanId);
+    expect(stored?.headers['traceparent']).toBe(
+      `00-${cause.spanContext().traceId}-${publish?.spanContext().spanId}-01`,
+    );
+    expect(unrelated).not.toBe(cause.spanContext().traceId);
   });
 });
 

@@ -38,6 +38,8 @@ export class MachineEventsHandlers {
         const changed = await this.machines.applyIdentity(manager, known, new Date());
         const changedIds = new Set(changed.map((m) => m.machineId));
         const latestIds = new Set(latest.map((d) => d.meta.id));
+        // Each event carries the trace of the delivery that caused it: a batch has no one trace.
+        const causeOf = new Map(latest.map((d) => [d.message.machineId, d]));
         await this.machines.appendHistory(
           manager,
           fresh.map((d) => ({
@@ -60,7 +62,7 @@ export class MachineEventsHandlers {
             contracts.machineUpdated,
             { siteId: row.siteId, machineId: row.machineId },
             machineUpdated(row, ['state'], 'discovered'),
-            { about: row.machineId },
+            { about: row.machineId, cause: causeOf.get(row.machineId)! },
           );
         }
         for (const row of changed) {
@@ -69,7 +71,7 @@ export class MachineEventsHandlers {
             contracts.machineUpdated,
             { siteId: row.siteId, machineId: row.machineId },
             machineUpdated(row, ['identity', 'hardware'], 'identity changed at rediscovery'),
-            { about: row.machineId },
+            { about: row.machineId, cause: causeOf.get(row.machineId)! },
           );
         }
       },
