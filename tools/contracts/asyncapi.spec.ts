@@ -104,7 +104,7 @@ describe('published event catalogue (docs/events)', () => {
     const problems = validateAsyncApi(broken);
     expect(problems).toContain("schema: / must have required property 'info'");
     expect(problems).toContain(
-      'channel inventory.machine.discovered.v1: address tokens [siteId,machineId] but parameters [site]',
+      'channel inventory.machine.discovered.v1: address tokens [machineId,siteId] but parameters [site]',
     );
     expect(problems.some((p) => p.startsWith('operation send.agent.heartbeat.v1: channel message'))).toBe(
       true,
