@@ -27,10 +27,13 @@ export {
   type BatchHandler,
   type ConsumerOptions,
   type Delivery,
+  type DependencyProbe,
+  type OutageEvent,
 } from './durable-consumer.js';
+export { isDependencyFailure } from './dependency-failure.js';
 export type { DeadLetterRecord } from './dead-letter.js';
 export { QueryClient, serveQuery, QUERY_ERROR_HEADER, type QueryHandler } from './query.js';
-export { PermanentFailureError, QueryFailedError } from './errors.js';
+export { DependencyUnavailableError, PermanentFailureError, QueryFailedError } from './errors.js';
 export {
   MessagingModule,
   type MessagingModuleOptions,
