@@ -69,7 +69,7 @@ export class BatchProcessor<S extends DescMessage> {
           this.endOutage(items.length);
           return err;
         }
-        this.startOutage(outage, err);
+        this.startOutage(outage);
         await this.gate.waitForRecovery();
         if (this.abort.aborted) return STOPPED;
       }
@@ -83,11 +83,10 @@ export class BatchProcessor<S extends DescMessage> {
     await context.with(ctx, () => this.o.handle(deliveries));
   }
 
-  private startOutage(reason: string, err: unknown): void {
+  private startOutage(reason: string): void {
     this.inHand.setPaused(true);
     if (this.outage !== undefined) return;
     this.outage = reason;
-    this.o.onError?.(err, `dependency unavailable (${reason}); holding messages, no attempt spent`);
     this.o.onOutage?.({ phase: 'start', reason, held: this.inHand.size });
   }
 
