@@ -12,18 +12,22 @@ export interface DurableConsumerSpec {
   stream: string;
   durable: string;
   filterSubject: string;
-  maxDeliver: number;
   ackWaitMs: number;
   maxAckPending: number;
 }
 
+/**
+ * The server never gives up on a message (`max_deliver: -1`): the client counts attempts and
+ * terminates a message only after its dead-letter copy is stored, so a failed dead-letter
+ * publish cannot leave a message that is never delivered again.
+ */
 export function consumerConfig(spec: DurableConsumerSpec): Partial<ConsumerConfig> {
   return {
     durable_name: spec.durable,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     filter_subject: spec.filterSubject,
-    max_deliver: spec.maxDeliver,
+    max_deliver: -1,
     ack_wait: millisToNanos(spec.ackWaitMs),
     max_ack_pending: spec.maxAckPending,
   };
@@ -40,7 +44,7 @@ export async function ensureDurableConsumer(jsm: JetStreamManager, spec: Durable
     return;
   }
   await jsm.consumers.update(spec.stream, spec.durable, {
-    max_deliver: spec.maxDeliver,
+    max_deliver: -1,
     ack_wait: config.ack_wait,
     max_ack_pending: spec.maxAckPending,
     filter_subject: spec.filterSubject,

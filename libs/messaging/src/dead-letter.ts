@@ -11,8 +11,11 @@ export interface DeadLetterRecord {
 }
 
 /**
- * Moves a message to the dead-letter stream with the reason, then terminates it. If the
- * dead-letter publish fails, the message is not terminated: it will come back, never lost.
+ * Copies a message to the dead-letter stream with the reason and, only once JetStream has
+ * acknowledged the copy, terminates the original. If the publish fails this throws and the
+ * original is left alone for the caller to nak: it comes back (the server never gives up on a
+ * message, `max_deliver` is -1), never lost. A second copy of the same message (a lost `+TERM`,
+ * a retry) carries the same `Nats-Msg-Id`, so the stream keeps one.
  */
 export async function sendToDeadLetter(
   bus: BusConnection,
@@ -33,6 +36,8 @@ export async function sendToDeadLetter(
     msgID: `dead:${consumer}:${msg.info.stream}:${msg.info.streamSequence}`,
     headers: toMsgHdrs(headers),
   });
-  msg.term(reason.slice(0, 200));
+  // A plain +TERM: nats-server 2.9 ignores a +TERM that carries a reason, and the reason is
+  // in the dead-letter copy anyway.
+  msg.term();
   return { consumer, subject: msg.subject, reason, streamSequence: msg.info.streamSequence };
 }

@@ -27,10 +27,19 @@ export {
   type BatchHandler,
   type ConsumerOptions,
   type Delivery,
+  type DependencyProbe,
+  type OutageEvent,
 } from './durable-consumer.js';
+export { isDependencyFailure } from './dependency-failure.js';
 export type { DeadLetterRecord } from './dead-letter.js';
+export {
+  DeadLetterNotFoundError,
+  DeadLetterStore,
+  type DeadLetterEntry,
+  type Replayed,
+} from './dead-letter-store.js';
 export { QueryClient, serveQuery, QUERY_ERROR_HEADER, type QueryHandler } from './query.js';
-export { PermanentFailureError, QueryFailedError } from './errors.js';
+export { DependencyUnavailableError, PermanentFailureError, QueryFailedError } from './errors.js';
 export {
   MessagingModule,
   type MessagingModuleOptions,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { timestampNow } from '@bufbuild/protobuf/wkt';
+import { timestampFromDate, timestampNow } from '@bufbuild/protobuf/wkt';
 import { context, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +9,7 @@ import {
   contracts,
   GetMachineRequestSchema,
   GetMachineResponseSchema,
+  MachineState,
   queries,
   type AgentStatus,
 } from '@muster/contracts';
@@ -116,16 +117,42 @@ describe('request/reply queries', () => {
   it('answers a valid request, and an error reply for an invalid one or a failing handler', async () => {
     const known = randomUUID();
     const failing = randomUUID();
+    const discoveredAt = new Date('2026-11-02T10:00:00Z');
     const sub = serveQuery(env.bus, queries.getMachine, async (req) => {
       if (req.machineId === failing) throw new Error('database is down');
-      return create(GetMachineResponseSchema, { found: req.machineId === known ? false : false });
+      if (req.machineId !== known) return create(GetMachineResponseSchema, { found: false });
+      return create(GetMachineResponseSchema, {
+        found: true,
+        machine: {
+          machineId: req.machineId,
+          siteId: 'branch-001',
+          state: MachineState.DISCOVERED,
+          identity: { serial: 'CZ1234', macs: ['52:54:00:12:34:56'] },
+          revision: 3n,
+          discoveredAt: timestampFromDate(discoveredAt),
+          updatedAt: timestampFromDate(discoveredAt),
+        },
+      });
     });
     const client = new QueryClient(env.bus, '/muster/test');
     const reply = await client.request(
       queries.getMachine,
       create(GetMachineRequestSchema, { machineId: known }),
     );
-    expect(reply.found).toBe(false);
+    // Real values, so that a reply decoded as an empty message would fail here.
+    expect(reply.found).toBe(true);
+    expect(reply.machine?.machineId).toBe(known);
+    expect(reply.machine?.siteId).toBe('branch-001');
+    expect(reply.machine?.state).toBe(MachineState.DISCOVERED);
+    expect(reply.machine?.identity?.macs).toEqual(['52:54:00:12:34:56']);
+    expect(reply.machine?.revision).toBe(3n);
+    expect(reply.machine?.discoveredAt?.seconds).toBe(BigInt(discoveredAt.getTime() / 1000));
+    const missing = await client.request(
+      queries.getMachine,
+      create(GetMachineRequestSchema, { machineId: randomUUID() }),
+    );
+    expect(missing.found).toBe(false);
+    expect(missing.machine).toBeUndefined();
 
     const raw = toBinary(
       GetMachineRequestSchema,

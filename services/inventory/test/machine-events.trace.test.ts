@@ -26,7 +26,7 @@ import { uniqueName } from '@muster/testing';
 import { MachineEntity } from '../src/machines/machine.entity.js';
 import { MachineEventsHandlers } from '../src/machines/machine-events.handlers.js';
 import { MachinesRepository } from '../src/machines/machines.repository.js';
-import { Machines1763800000100 } from '../src/migrations/1763800000100-machines.js';
+import { inventoryParts } from '../src/app.parts.js';
 
 // Inventory's handler of machine.discovered, on a real batch from a real JetStream consumer,
 // writing machine.updated through its real outbox and relay.
@@ -50,7 +50,7 @@ beforeAll(async () => {
       schema: uniqueName('inv'),
       applicationName: 'inventory-test',
       entities: [MachineEntity],
-      migrations: [OutboxInbox1763800000000, Machines1763800000100],
+      migrations: [OutboxInbox1763800000000, ...inventoryParts.migrations],
       poolSize: 4,
     }),
   );

@@ -11,12 +11,13 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { DescMessage } from '@bufbuild/protobuf';
 import type { Subscription } from '@nats-io/transport-node';
 import type { QueryContract } from '@muster/contracts';
-import { Metrics } from '@muster/observability';
+import { Metrics, ReadinessRegistry } from '@muster/observability';
 import { BusConnection } from '../bus-connection.js';
 import { DurableConsumer, type BatchHandler } from '../durable-consumer.js';
 import { serveQuery, type QueryHandler } from '../query.js';
 import type { EventHandlerMetadata } from './handler.decorators.js';
 import { EVENT_HANDLER, QUERY_HANDLER } from './messaging.tokens.js';
+import { readinessProbes } from './readiness-probes.js';
 
 type Method = (...args: unknown[]) => Promise<unknown>;
 
@@ -39,6 +40,7 @@ export class HandlerRegistry
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(BusConnection) private readonly bus: BusConnection,
     @Optional() @Inject(Metrics) metrics?: Metrics,
+    @Optional() @Inject(ReadinessRegistry) private readonly readiness?: ReadinessRegistry,
   ) {
     this.counters = messagingCounters(metrics);
   }
@@ -69,10 +71,19 @@ export class HandlerRegistry
   }
 
   private async startConsumer(event: EventHandlerMetadata, handle: Method): Promise<void> {
+    const durable = event.options.durable;
     const consumer = await DurableConsumer.start(this.bus, {
       ...event.options,
       contract: event.contract,
       handle: handle as BatchHandler<unknown>,
+      dependencies: [...readinessProbes(this.readiness), ...(event.options.dependencies ?? [])],
+      onOutage: (e) => {
+        event.options.onOutage?.(e);
+        if (e.phase === 'start') {
+          this.counters.outages?.inc({ consumer: durable });
+          this.logger.warn(`${durable}: ${e.reason}; holding ${e.held} messages until it answers`);
+        } else this.logger.log(`${durable}: ${e.reason} is over; resuming`);
+      },
       onProcessed: (count) => {
         event.options.onProcessed?.(count);
         this.counters.processed?.inc({ consumer: event.options.durable }, count);
@@ -113,7 +124,11 @@ function messagingCounters(metrics: Metrics | undefined) {
     ),
     failed: counter(
       'muster_message_handler_failures_total',
-      'Handler failures (each is retried, or dead-lettered past max deliveries)',
+      'Handler failures (retried, held during an outage, or dead-lettered past max attempts)',
+    ),
+    outages: counter(
+      'muster_consumer_outages_total',
+      'Times a consumer held its messages because a dependency did not answer',
     ),
     deadLettered: counter(
       'muster_messages_dead_lettered_total',

@@ -73,6 +73,17 @@ describe('ReadinessRegistry', () => {
     expect(registry.names()).toEqual([]);
   });
 
+  it('runs one check by name, and fails a name it does not know', async () => {
+    const registry = new ReadinessRegistry();
+    let up = false;
+    registry.register('postgres', () => up);
+    registry.register('s3', () => Promise.reject(new Error('not this one')));
+    expect(await registry.check('postgres')).toMatchObject({ name: 'postgres', ok: false });
+    up = true;
+    expect(await registry.check('postgres')).toMatchObject({ name: 'postgres', ok: true });
+    expect(await registry.check('redis')).toMatchObject({ ok: false, reason: 'no such check' });
+  });
+
   it('reports not ready once shutting down', async () => {
     const registry = new ReadinessRegistry();
     registry.markShuttingDown();

@@ -57,6 +57,16 @@ export class ReadinessRegistry {
     this.shuttingDown = true;
   }
 
+  /**
+   * Runs one registered check (with its timeout), e.g. for a consumer that asks whether a
+   * handler failed because its database is down. An unknown name fails.
+   */
+  async check(name: string): Promise<ReadinessCheckResult> {
+    const entry = this.checks.get(name);
+    if (!entry) return { name, ok: false, reason: 'no such check', durationMs: 0 };
+    return this.run(name, entry);
+  }
+
   async evaluate(): Promise<ReadinessReport> {
     const checks = await Promise.all([...this.checks].map(([name, entry]) => this.run(name, entry)));
     if (this.shuttingDown)
