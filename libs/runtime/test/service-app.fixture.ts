@@ -15,8 +15,9 @@ export interface RunningService {
 }
 
 /**
- * Starts a service's entry in this process, as main.ts would but on a free port, with
- * `env` as its whole environment (settings it does not read are ignored).
+ * Starts a service's entry in this process, as main.ts would, with `env` as its whole
+ * environment (settings it does not read are ignored); on a free port unless
+ * MUSTER_HTTP_PORT is given.
  */
 export async function startServiceInProcess<E extends ConfigSchema>(
   entry: ServiceEntry<E>,
@@ -33,7 +34,7 @@ export async function startServiceInProcess<E extends ConfigSchema>(
   const base = config as unknown as ConfigOf<BaseServiceConfigSchema>;
   const logger = createLogger({ service: entry.name, level: 'error' });
   const app = await createServiceApp({ name: entry.name, config: base, logger }, await entry.load(config));
-  await app.listen(0, '127.0.0.1');
+  await app.listen(base.http.port, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
 }
