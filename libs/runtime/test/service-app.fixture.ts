@@ -1,3 +1,4 @@
+import type { Server } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type ConfigOf, type ConfigSchema } from '@muster/config';
 import { createLogger } from '@muster/observability';
@@ -35,6 +36,6 @@ export async function startServiceInProcess<E extends ConfigSchema>(
   const logger = createLogger({ service: entry.name, level: 'error' });
   const app = await createServiceApp({ name: entry.name, config: base, logger }, await entry.load(config));
   await app.listen(base.http.port, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
+  const address = (app.getHttpServer() as Server).address() as { port: number };
   return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
 }
