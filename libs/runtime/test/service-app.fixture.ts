@@ -27,7 +27,7 @@ export async function startServiceInProcess<E extends ConfigSchema>(
   const schema = serviceSchema(entry);
   const config = loadConfig(
     schema,
-    { ...env, MUSTER_HTTP_PORT: '0', MUSTER_HTTP_HOST: '127.0.0.1' },
+    { MUSTER_HTTP_PORT: '0', ...env, MUSTER_HTTP_HOST: '127.0.0.1' },
     {
       allowUnknown: Object.keys(env),
     },
