@@ -8,7 +8,7 @@ import { getFreePort, startNats, uniqueName, type NatsServerHandle } from '@must
 import { BootMachinesRepository } from '../src/machines/boot-machines.repository.js';
 import { bootService } from '../src/service.entry.js';
 
-const MACS = {
+const MACS: Record<'unknown' | 'discovered' | 'deployed' | 'retired', string> = {
   unknown: '52:54:00:00:00:01',
   discovered: '52:54:00:00:00:02',
   deployed: '52:54:00:00:00:03',
@@ -34,7 +34,8 @@ beforeAll(async () => {
   const machines = boot.app.get(BootMachinesRepository);
   await machines.ds.transaction(async (m) => {
     const states = { discovered: 'DISCOVERED', deployed: 'DEPLOYED', retired: 'RETIRED' } as const;
-    for (const [i, [key, state]] of Object.entries(states).entries()) {
+    for (const [i, key] of (['discovered', 'deployed', 'retired'] as const).entries()) {
+      const state = states[key];
       const machineId = `0b8a7f1e-4c1d-4a53-9d0e-3c2f7a1b9e1${i}`;
       await machines.recordDiscovered(m, machineId, 'branch-001', [MACS[key]]);
       await machines.recordState(m, { machineId, siteId: 'branch-001', state, revision: '2' });
