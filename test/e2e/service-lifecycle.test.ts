@@ -70,7 +70,7 @@ describe('a running service', () => {
       await holder.query(`LOCK TABLE ${schema}.machine IN ACCESS EXCLUSIVE MODE`);
       const inflight = fetch(`${service.url}/v1/machines`).then(async (r) => ({
         status: r.status,
-        body: (await r.json()) as unknown,
+        body: await r.json(),
       }));
       await until(
         async () =>
@@ -145,6 +145,13 @@ describe('a service started before its database', () => {
       );
       const body = (await (await fetch(`${early.url}/readyz`)).json()) as { failing: string[] };
       expect(body.failing).toEqual(['postgres']);
+      // …and ready again by itself once it is back.
+      const again = await startPostgres({ dataDir: join(dir, 'late-postgres'), port });
+      try {
+        await early.waitReady(60_000);
+      } finally {
+        await again.stop();
+      }
     } finally {
       await early.stop('SIGKILL');
     }
