@@ -20,7 +20,7 @@ export class JsonBodyGuard implements CanActivate {
     try {
       req.body = await readJsonBody(req, limit);
     } catch (err) {
-      // The rest of a refused body is not read: the connection closes after the answer.
+      // Answer at once without reading the rest; the connection is not reused after it.
       if (err instanceof HttpException && err.getStatus() === 413) {
         http.getResponse<ServerResponse>().setHeader('connection', 'close');
         req.resume();
