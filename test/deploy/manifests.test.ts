@@ -48,6 +48,9 @@ const COMMON_ENV = [
   'MUSTER_DATABASE_SCHEMA',
   'MUSTER_LOG_LEVEL',
   'MUSTER_OTEL_EXPORTER_OTLP_ENDPOINT',
+  'MUSTER_HTTP_BODY_LIMIT_BYTES',
+  'MUSTER_HTTP_RATE_LIMIT_PER_MINUTE',
+  'MUSTER_HTTP_RATE_LIMIT_BURST',
 ];
 const S3_ENV = [
   'MUSTER_S3_ENDPOINT',
@@ -63,6 +66,8 @@ const ALLOWED_ENV: Record<string, Set<string>> = Object.fromEntries(
       ...COMMON_ENV,
       ...(s === 'image-build' ? ['MUSTER_REDIS_URL'] : []),
       ...(s === 'artifact-store' ? S3_ENV : []),
+      ...(s === 'boot' ? ['MUSTER_BOOT_PUBLIC_URL'] : []),
+      ...(s === 'discovery' ? ['MUSTER_DISCOVERY_REPORT_RETENTION_HOURS'] : []),
     ]),
   ]),
 );
@@ -77,6 +82,7 @@ const REQUIRED_ENV: Record<string, string[]> = Object.fromEntries(
       'MUSTER_DATABASE_URL',
       ...(s === 'image-build' ? ['MUSTER_REDIS_URL'] : []),
       ...(s === 'artifact-store' ? S3_ENV.filter((k) => k !== 'MUSTER_S3_REGION') : []),
+      ...(s === 'boot' ? ['MUSTER_BOOT_PUBLIC_URL'] : []),
     ],
   ]),
 );

@@ -29,15 +29,17 @@ beforeAll(async () => {
   logs = await mkdtemp(join(tmpdir(), 'muster-order-'));
   const pgUrl = inject('servers').postgres.url;
   for (const name of ['inventory', 'boot']) {
+    const port = await getFreePort();
     services.push(
       startServiceProcess(
         name,
-        await getFreePort(),
+        port,
         {
           MUSTER_NATS_URL: env.server.url,
           MUSTER_DATABASE_URL: pgUrl,
           MUSTER_DATABASE_SCHEMA: `${name}_${tag}`,
           MUSTER_LOG_LEVEL: 'warn',
+          ...(name === 'boot' ? { MUSTER_BOOT_PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
         },
         logs,
       ),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { until } from '@muster/messaging/testing';
 import { getFreePort, startNats, startPostgres, type NatsServerHandle } from '@muster/testing';
@@ -10,6 +11,7 @@ import { startServiceProcess, type ServiceProcess } from '../../tools/stack/serv
 let dir: string;
 let nats: NatsServerHandle;
 let service: ServiceProcess;
+const schema = `life_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'muster-lifecycle-'));
@@ -20,7 +22,7 @@ beforeAll(async () => {
     {
       MUSTER_NATS_URL: nats.url,
       MUSTER_DATABASE_URL: inject('servers').postgres.url,
-      MUSTER_DATABASE_SCHEMA: `life_${randomUUID().replace(/-/g, '').slice(0, 10)}`,
+      MUSTER_DATABASE_SCHEMA: schema,
     },
     dir,
   );
@@ -39,30 +41,76 @@ const readyz = async (): Promise<{ status: number; body: string }> => {
 };
 
 describe('a running service', () => {
-  it('serves liveness and metrics, and is ready only while its dependencies answer', async () => {
+  it('serves liveness and metrics, and stays ready and answering while NATS is down', async () => {
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     expect(metrics).toMatch(/^process_cpu_user_seconds_total\{service="inventory"\} /m);
     expect((await readyz()).status).toBe(200);
+    expect(JSON.parse((await readyz()).body)).toMatchObject({ checks: [{ name: 'postgres', ok: true }] });
 
+    // Inventory serves its API from its own tables: a bus outage must not take it out of rotation.
     await nats.stop();
-    await until(async () => (await readyz()).status === 503, 15_000, 'not ready without NATS');
-    expect((await readyz()).body).toContain('nats');
-    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+    await until(async () => (await service.log()).includes('"nats":"disconnect"'), 15_000, 'the disconnect');
+    expect((await readyz()).status).toBe(200);
+    expect((await fetch(`${service.url}/v1/machines`)).status).toBe(200);
 
     nats = await startNats({ dataDir: join(dir, 'nats'), port: nats.port, monitorPort: nats.monitorPort });
-    await until(async () => (await readyz()).status === 200, 30_000, 'ready again once NATS is back');
+    await until(async () => (await service.log()).includes('"nats":"reconnect"'), 30_000, 'the reconnect');
   });
 
-  it('shuts down on SIGTERM within the grace period, logging no error', async () => {
-    const before = (await service.log()).length;
-    const started = Date.now();
-    const exit = await service.stop('SIGTERM', 20_000);
-    expect(Date.now() - started).toBeLessThan(15_000);
-    expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
-    const shutdownLog = (await service.log()).slice(before);
-    const errors = shutdownLog.split('\n').filter((line) => /"level":(50|60)/.test(line));
-    expect(errors).toEqual([]);
+  it('drains on SIGTERM: a request in flight is answered before the process exits, logging no error', async () => {
+    const url = inject('servers').postgres.url;
+    const holder = new pg.Client({ connectionString: url });
+    const observer = new pg.Client({ connectionString: url });
+    await holder.connect();
+    await observer.connect();
+    try {
+      // Hold the machine table, so that a list request waits inside the service.
+      await holder.query('BEGIN');
+      await holder.query(`LOCK TABLE ${schema}.machine IN ACCESS EXCLUSIVE MODE`);
+      const inflight = fetch(`${service.url}/v1/machines`).then(async (r) => ({
+        status: r.status,
+        body: await r.json(),
+      }));
+      await until(
+        async () =>
+          (
+            await observer.query(
+              `SELECT 1 FROM pg_stat_activity WHERE application_name = 'muster-inventory' AND wait_event_type = 'Lock'`,
+            )
+          ).rowCount === 1,
+        15_000,
+        'the request to wait on the lock',
+      );
+
+      const before = (await service.log()).length;
+      const exiting = service.stop('SIGTERM', 60_000);
+      // Shutting down: not ready any more, or no longer accepting connections.
+      await until(
+        async () =>
+          fetch(`${service.url}/readyz`).then(
+            (r) => r.status === 503,
+            () => true,
+          ),
+        15_000,
+        'the shutdown to start',
+      );
+      expect(service.child.exitCode).toBeNull();
+
+      await holder.query('COMMIT');
+      const answered = await inflight;
+      expect(answered.status).toBe(200);
+      expect(answered.body).toEqual({ machines: [] });
+
+      const exit = await exiting;
+      expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
+      const shutdownLog = (await service.log()).slice(before);
+      const errors = shutdownLog.split('\n').filter((line) => /"level":(50|60)/.test(line));
+      expect(errors).toEqual([]);
+    } finally {
+      await holder.end();
+      await observer.end();
+    }
   });
 });
 
@@ -87,8 +135,22 @@ describe('a service started before its database', () => {
         await early.waitReady(60_000);
         expect((await fetch(`${early.url}/v1/rollouts`)).status).toBe(200);
       } finally {
-        await early.stop();
         await postgres.stop();
+      }
+      // What it needs to serve is gone: not ready, naming it.
+      await until(
+        async () => (await fetch(`${early.url}/readyz`)).status === 503,
+        30_000,
+        'not ready without PostgreSQL',
+      );
+      const body = (await (await fetch(`${early.url}/readyz`)).json()) as { failing: string[] };
+      expect(body.failing).toEqual(['postgres']);
+      // …and ready again by itself once it is back.
+      const again = await startPostgres({ dataDir: join(dir, 'late-postgres'), port });
+      try {
+        await early.waitReady(60_000);
+      } finally {
+        await again.stop();
       }
     } finally {
       await early.stop('SIGKILL');

@@ -69,6 +69,7 @@ export function serviceEnv(service: StackPlan['services'][number], e: Endpoints)
     MUSTER_DATABASE_URL: e.postgresUrl,
     MUSTER_LOG_LEVEL: 'info',
   };
+  if (service.name === 'boot') env.MUSTER_BOOT_PUBLIC_URL = `http://127.0.0.1:${service.port}`;
   if (service.needs.includes('redis')) env.MUSTER_REDIS_URL = e.redisUrl;
   if (service.needs.includes('s3')) {
     env.MUSTER_S3_ENDPOINT = e.s3.url;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { enumValue, portValue, urlListValue, urlValue } from './env-value.parsers.js';
+import { enumValue, intValue, portValue, urlListValue, urlValue } from './env-value.parsers.js';
 import { envVar } from './env-var.schema.js';
 import { streamLimitsValue } from './stream-limits.parser.js';
 
@@ -15,6 +15,15 @@ export function httpConfig(defaults: { port?: number } = {}) {
       'MUSTER_HTTP_PORT',
       defaults.port === undefined ? portValue() : portValue().default(defaults.port),
     ),
+    /** A route's JSON body limit unless the route declares its own. */
+    bodyLimitBytes: envVar(
+      'MUSTER_HTTP_BODY_LIMIT_BYTES',
+      intValue({ min: 1024, max: 64 * 1024 * 1024 }).default(64 * 1024),
+    ),
+    /** Requests per minute per client address, per instance, on the /v1 API; 0 turns it off. */
+    rateLimitPerMinute: envVar('MUSTER_HTTP_RATE_LIMIT_PER_MINUTE', intValue({ min: 0 }).default(6000)),
+    /** How many requests a client address may send at once before the rate applies. */
+    rateLimitBurst: envVar('MUSTER_HTTP_RATE_LIMIT_BURST', intValue({ min: 1 }).default(500)),
   };
 }
 

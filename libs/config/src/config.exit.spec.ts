@@ -40,6 +40,6 @@ describe('loadConfigOrExit', () => {
       { http: httpConfig() },
       { service: 'inventory', env: { MUSTER_HTTP_PORT: '0' }, exit: () => process.exit(1) },
     );
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(config.http).toMatchObject({ host: '127.0.0.1', port: 0 });
   });
 });

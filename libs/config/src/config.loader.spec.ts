@@ -42,7 +42,13 @@ describe('loadConfig', () => {
   it('maps env vars to a typed nested object and applies defaults', () => {
     const config = loadConfig(schema, valid);
     expect(config).toEqual({
-      http: { host: '127.0.0.1', port: 8080 },
+      http: {
+        host: '127.0.0.1',
+        port: 8080,
+        bodyLimitBytes: 65536,
+        rateLimitPerMinute: 6000,
+        rateLimitBurst: 500,
+      },
       nats: { servers: ['nats://127.0.0.1:4222', 'nats://10.0.0.2:4222'], token: undefined, streams: {} },
       database: { url: 'postgres://muster:pw@127.0.0.1:5432/muster', schema: 'inventory' },
       log: { level: 'info' },

@@ -84,7 +84,7 @@ describe('ObservabilityModule in a Nest app', () => {
   it('flips /readyz from 503, naming the failing check, to 200', async () => {
     const before = await get(`${base}/readyz`);
     expect(before.status).toBe(503);
-    expect(JSON.parse(before.body)).toMatchObject({ status: 'not ready', failing: ['nats'] });
+    expect(JSON.parse(before.body)).toMatchObject({ message: 'not ready', failing: ['nats'] });
     natsUp = true;
     const after = await get(`${base}/readyz`);
     expect(after.status).toBe(200);

@@ -14,4 +14,4 @@ export {
   PERSISTENCE_OPTIONS,
   type PersistenceModuleOptions,
 } from './nest/persistence.module.js';
-export { DatabaseHealth } from './database-health.js';
+export { DatabaseHealth, type DatabaseHealthOptions } from './database-health.js';

@@ -1,4 +1,19 @@
-export { runService, type ServiceEntry } from './main-entry.js';
+export { defineService, runService, serviceSchema, type ServiceEntry } from './main-entry.js';
 export { serviceConfig, type BaseServiceConfigSchema } from './service-config.js';
+export { createServiceApp } from './create-service-app.js';
 export type { ServiceParts, ServiceContext } from './run-service.js';
+export type { CoreDependency } from './core-readiness.js';
+export { BodyLimit } from './http/body-limit.decorator.js';
+export { InvalidInputError } from './http/invalid-input.error.js';
+export {
+  PROBLEM_CONTENT_TYPE,
+  problemTypes,
+  type InputLocation,
+  type InvalidParam,
+  type ProblemDetails,
+} from './http/problem.js';
+export { RateLimiter, type RateLimiterOptions } from './http/rate-limiter.js';
+export type { RouteEntry } from './http/request-target.check.js';
+export { routesOf } from './http/route-table.js';
+export { unsafeTextReason } from './http/unsafe-text.js';
 export { limitOnlyQuery, pageLimit, slug, type LimitOnlyQuery } from './http-query.js';

@@ -12,6 +12,21 @@ export interface ServiceEntry<E extends ConfigSchema = Record<never, never>> {
   load: (config: ConfigOf<BaseServiceConfigSchema & E>) => Promise<ServiceParts>;
 }
 
+/** Types a service's entry (its config inferred), for main.ts and for tests that start it in-process. */
+export function defineService<E extends ConfigSchema = Record<never, never>>(
+  entry: ServiceEntry<E>,
+): ServiceEntry<E> {
+  return entry;
+}
+
+/** The whole configuration schema of a service: the common settings and its own. */
+export function serviceSchema<E extends ConfigSchema>(entry: ServiceEntry<E>): BaseServiceConfigSchema & E {
+  return {
+    ...serviceConfig({ schema: entry.name.replace(/-/g, '_'), httpPort: entry.httpPort }),
+    ...entry.extraConfig,
+  } as BaseServiceConfigSchema & E;
+}
+
 /**
  * What a service's main.ts calls with the environment: validate config (every bad key
  * listed, exit 78), start telemetry first, then load and start the application.
@@ -20,10 +35,7 @@ export async function runService<E extends ConfigSchema = Record<never, never>>(
   entry: ServiceEntry<E>,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
-  const schema = {
-    ...serviceConfig({ schema: entry.name.replace(/-/g, '_'), httpPort: entry.httpPort }),
-    ...entry.extraConfig,
-  } as BaseServiceConfigSchema & E;
+  const schema = serviceSchema(entry);
   const config = loadConfigOrExit(schema, { service: entry.name, env });
   // The common part, seen through its own type (TypeScript cannot narrow the generic intersection).
   const base = config as unknown as ConfigOf<BaseServiceConfigSchema>;

@@ -1,18 +1,13 @@
 import { hostname } from 'node:os';
-import {
-  Module,
-  StandardSchemaValidationPipe,
-  type DynamicModule,
-  type INestApplication,
-  type Type,
-} from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ConfigOf } from '@muster/config';
 import { streams } from '@muster/contracts';
 import { MessagingModule } from '@muster/messaging';
 import { NestPinoLogger, ObservabilityModule, type Logger, type Metrics } from '@muster/observability';
 import { OutboxInbox1763800000000, PersistenceModule } from '@muster/persistence';
-import { CoreReadiness } from './core-readiness.js';
+import { CoreReadiness, READINESS_NEEDS, type CoreDependency } from './core-readiness.js';
+import { configureHttpEdge } from './http/http-edge.js';
 import type { BaseServiceConfigSchema } from './service-config.js';
 
 export interface ServiceParts {
@@ -22,6 +17,11 @@ export interface ServiceParts {
   entities: Function[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: Function[];
+  /**
+   * The common dependencies this service needs in order to serve its routes: /readyz checks
+   * these (and what its modules register, e.g. S3) and nothing else.
+   */
+  readiness: readonly CoreDependency[];
 }
 
 export interface ServiceContext {
@@ -77,17 +77,29 @@ export function serviceModule(ctx: ServiceContext, parts: ServiceParts): Dynamic
       }),
       ...parts.features,
     ],
-    providers: [CoreReadiness],
+    providers: [{ provide: READINESS_NEEDS, useValue: parts.readiness }, CoreReadiness],
   };
 }
 
-/** Creates and starts the HTTP application; SIGTERM and SIGINT shut it down gracefully. */
-export async function startService(ctx: ServiceContext, parts: ServiceParts): Promise<INestApplication> {
+/** Creates the HTTP application with the common edge (see configureHttpEdge). */
+export async function createServiceApp(ctx: ServiceContext, parts: ServiceParts): Promise<INestApplication> {
   const app = await NestFactory.create(serviceModule(ctx, parts), {
     logger: new NestPinoLogger(ctx.logger),
     abortOnError: false,
+    // The edge parses JSON bodies itself, once the route (and so its body limit) is known.
+    bodyParser: false,
   });
-  app.useGlobalPipes(new StandardSchemaValidationPipe());
+  configureHttpEdge(app, ctx.config.http);
+  return app;
+}
+
+/**
+ * Creates and starts the HTTP application. SIGTERM and SIGINT shut it down gracefully: it
+ * reports not ready, the consumers drain and the relay stops, Nest stops accepting and waits
+ * for the requests in flight, then the bus and the database close.
+ */
+export async function startService(ctx: ServiceContext, parts: ServiceParts): Promise<INestApplication> {
+  const app = await createServiceApp(ctx, parts);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(ctx.config.http.port, ctx.config.http.host);
   ctx.logger.info({ url: await app.getUrl() }, `${ctx.name} listening`);

@@ -78,7 +78,12 @@ beforeAll(async () => {
           MUSTER_LOG_LEVEL: 'silent',
         }),
       },
-      { features: [WidgetsModule], entities: [], migrations: [Widgets1763800000999] },
+      {
+        features: [WidgetsModule],
+        entities: [],
+        migrations: [Widgets1763800000999],
+        readiness: ['postgres'],
+      },
     ),
     { logger: false },
   );

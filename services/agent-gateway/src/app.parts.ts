@@ -11,4 +11,6 @@ export const agentGatewayParts: ServiceParts = {
   features: [AgentsModule],
   entities: [],
   migrations: [Agents1763800000100],
+  // Lists agents from its own tables.
+  readiness: ['postgres'],
 };

@@ -1,11 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@muster/runtime';
+import { agentGatewayService } from './service.entry.js';
 
-await runService(
-  {
-    name: 'agent-gateway',
-    httpPort: 8087,
-    load: async () => (await import('./app.parts.js')).agentGatewayParts,
-  },
-  process.env,
-);
+await runService(agentGatewayService, process.env);

@@ -29,5 +29,7 @@ export function artifactStoreParts(storage: ArtifactStorageConfig): ServiceParts
     features: [ReleasesModule.forRoot(storage)],
     entities: [],
     migrations: [ReleasesAndChunks1763800000100],
+    // Releases come from its own tables; its bucket registers an S3 check.
+    readiness: ['postgres'],
   };
 }

@@ -1,7 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@muster/runtime';
+import { bootService } from './service.entry.js';
 
-await runService(
-  { name: 'boot', httpPort: 8085, load: async () => (await import('./app.parts.js')).bootParts },
-  process.env,
-);
+await runService(bootService, process.env);

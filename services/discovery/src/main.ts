@@ -1,7 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@muster/runtime';
+import { discoveryService } from './service.entry.js';
 
-await runService(
-  { name: 'discovery', httpPort: 8081, load: async () => (await import('./app.parts.js')).discoveryParts },
-  process.env,
-);
+await runService(discoveryService, process.env);

@@ -21,5 +21,7 @@ export function imageBuildParts(redisUrl: string): ServiceParts {
     features: [BuildsModule.forRoot(redisUrl)],
     entities: [],
     migrations: [RecipesAndBuilds1763800000100],
+    // Builds come from its own tables; its queue registers a Redis check.
+    readiness: ['postgres'],
   };
 }

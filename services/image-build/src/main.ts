@@ -1,13 +1,5 @@
 import 'reflect-metadata';
-import { redisConfig } from '@muster/config';
 import { runService } from '@muster/runtime';
+import { imageBuildService } from './service.entry.js';
 
-await runService(
-  {
-    name: 'image-build',
-    httpPort: 8083,
-    extraConfig: { redis: redisConfig() },
-    load: async (config) => (await import('./app.parts.js')).imageBuildParts(config.redis.url),
-  },
-  process.env,
-);
+await runService(imageBuildService, process.env);

@@ -8,4 +8,6 @@ export const inventoryParts: ServiceParts = {
   features: [MachinesModule],
   entities: [MachineEntity],
   migrations: [Machines1763800000100, DiscoveryRevision1764500000100],
+  // Lists and reads machines from its own tables; events wait in the stream while the bus is down.
+  readiness: ['postgres'],
 };

@@ -1,7 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@muster/runtime';
+import { inventoryService } from './service.entry.js';
 
-await runService(
-  { name: 'inventory', httpPort: 8082, load: async () => (await import('./app.parts.js')).inventoryParts },
-  process.env,
-);
+await runService(inventoryService, process.env);

@@ -11,4 +11,6 @@ export const schedulerParts: ServiceParts = {
   features: [RolloutsModule],
   entities: [],
   migrations: [Rollouts1763800000100],
+  // Lists rollouts from its own tables.
+  readiness: ['postgres'],
 };

@@ -1,7 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@muster/runtime';
+import { schedulerService } from './service.entry.js';
 
-await runService(
-  { name: 'scheduler', httpPort: 8086, load: async () => (await import('./app.parts.js')).schedulerParts },
-  process.env,
-);
+await runService(schedulerService, process.env);

@@ -19,7 +19,7 @@ export class HealthController {
     if (!report.ready) {
       const failing = report.checks.filter((c) => !c.ok).map((c) => c.name);
       throw new HttpException(
-        { status: 'not ready', failing, checks: report.checks },
+        { message: 'not ready', failing, checks: report.checks },
         HttpStatus.SERVICE_UNAVAILABLE,
       );
     }

@@ -110,7 +110,12 @@ export class PersistenceModule {
           inject: [DataSource, EventPublisher, PERSISTENCE_OPTIONS, { token: Metrics, optional: true }],
         },
         RelayLifecycle,
-        DatabaseHealth,
+        {
+          provide: DatabaseHealth,
+          useFactory: (o: PersistenceModuleOptions) =>
+            new DatabaseHealth({ url: o.url, applicationName: o.applicationName }),
+          inject: [PERSISTENCE_OPTIONS],
+        },
       ],
       exports: [DataSource, Outbox, OutboxRelay, DatabaseHealth],
     };

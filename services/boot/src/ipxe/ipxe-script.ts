@@ -1,49 +1,54 @@
 import type { BootMachine } from '../machines/boot-machines.repository.js';
 
 export interface BootEndpoints {
-  /** Base URL the PXE client reaches this service on, e.g. `http://10.0.0.5:8085`. */
+  /** Base URL the PXE client reaches this service on (MUSTER_BOOT_PUBLIC_URL), no trailing slash. */
   publicUrl: string;
 }
 
+export const BOOT_ENDPOINTS = Symbol('BOOT_ENDPOINTS');
+
+/** iPXE fills in the MAC of the interface it booted from. */
+const SELF = 'mac=${net0/mac}';
+
+function script(lines: readonly string[]): string {
+  return ['#!ipxe', ...lines, ''].join('\n');
+}
+
 /**
- * The iPXE script for a machine, chosen by what inventory says of it. Unknown and
- * not-yet-assigned machines boot the discovery environment again later; an assigned
- * machine waits for its install image (delivered by the image pipeline, roadmap item 7).
+ * The iPXE script for a machine, chosen by what inventory says of it. It names no machine,
+ * site or address: whoever asks with a MAC learns only what that machine must do next.
+ * Unknown machines go to the discovery environment; assigned ones wait for their install
+ * image (delivered by the image pipeline, roadmap item 7).
  */
-export function ipxeScriptFor(machine: BootMachine | undefined, mac: string, e: BootEndpoints): string {
-  const header = ['#!ipxe', `# muster boot for ${mac}`];
+export function ipxeScriptFor(machine: BootMachine | undefined, e: BootEndpoints): string {
   if (!machine) {
-    return [
-      ...header,
+    return script([
       'echo Unknown machine: starting discovery',
-      `chain ${e.publicUrl}/v1/boot/discovery.ipxe?mac=\${net0/mac} || goto retry`,
+      `chain --autofree ${e.publicUrl}/v1/boot/discovery.ipxe || goto retry`,
       ':retry',
       'sleep 30',
-      `chain ${e.publicUrl}/v1/boot/ipxe?mac=\${net0/mac}`,
-      '',
-    ].join('\n');
+      `chain --autofree ${e.publicUrl}/v1/boot/ipxe?${SELF}`,
+    ]);
   }
-  if (machine.state === 'RETIRED') {
-    return [
-      ...header,
-      `echo Machine ${machine.machineId} is retired: booting from local disk`,
-      'exit',
-      '',
-    ].join('\n');
-  }
+  if (machine.state === 'RETIRED') return script(['echo Retired: booting from local disk', 'exit']);
   if (machine.state === 'DEPLOYED') {
-    return [
-      ...header,
-      `echo Machine ${machine.machineId} is deployed: booting from local disk`,
-      'sanboot --no-describe --drive 0x80 || exit',
-      '',
-    ].join('\n');
+    return script(['echo Deployed: booting from local disk', 'sanboot --no-describe --drive 0x80 || exit']);
   }
-  return [
-    ...header,
-    `echo Machine ${machine.machineId} (${machine.state}) at site ${machine.siteId}: waiting for an assignment`,
+  return script([
+    'echo Known, waiting for an assignment',
     'sleep 60',
-    `chain ${e.publicUrl}/v1/boot/ipxe?mac=\${net0/mac}`,
-    '',
-  ].join('\n');
+    `chain --autofree ${e.publicUrl}/v1/boot/ipxe?${SELF}`,
+  ]);
+}
+
+/**
+ * The discovery environment. Its kernel and initrd come with the image pipeline (roadmap
+ * item 7); until then the machine waits and asks again, so the chain never ends in a 404.
+ */
+export function discoveryScript(e: BootEndpoints): string {
+  return script([
+    'echo Discovery environment not available yet: asking again in 60 s',
+    'sleep 60',
+    `chain --autofree ${e.publicUrl}/v1/boot/ipxe?${SELF}`,
+  ]);
 }

@@ -1,24 +1,36 @@
-import { BadRequestException, Controller, Get, Header, Inject, Query, Req } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
+import { z } from 'zod';
 import { BootMachinesRepository } from '../machines/boot-machines.repository.js';
-import { ipxeScriptFor } from './ipxe-script.js';
+import { BOOT_ENDPOINTS, discoveryScript, ipxeScriptFor, type BootEndpoints } from './ipxe-script.js';
 
-const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+const scriptQuery = z
+  .object({
+    mac: z
+      .string()
+      .transform((text) => text.toLowerCase().replace(/-/g, ':'))
+      .pipe(
+        z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'must be a MAC address such as 52:54:00:12:34:56'),
+      ),
+  })
+  .strict();
 
-interface HostRequest {
-  protocol: string;
-  get(name: string): string | undefined;
-}
-
+/** iPXE scripts. Every URL in them comes from MUSTER_BOOT_PUBLIC_URL, none from the request. */
 @Controller('v1/boot')
 export class IpxeController {
-  constructor(@Inject(BootMachinesRepository) private readonly machines: BootMachinesRepository) {}
+  constructor(
+    @Inject(BootMachinesRepository) private readonly machines: BootMachinesRepository,
+    @Inject(BOOT_ENDPOINTS) private readonly endpoints: BootEndpoints,
+  ) {}
 
   @Get('ipxe')
   @Header('content-type', 'text/plain; charset=utf-8')
-  async script(@Query('mac') rawMac: string | undefined, @Req() req: HostRequest): Promise<string> {
-    const mac = (rawMac ?? '').toLowerCase().replace(/-/g, ':');
-    if (!MAC.test(mac)) throw new BadRequestException('mac must be a MAC address such as 52:54:00:12:34:56');
-    const machine = await this.machines.findByMac(mac);
-    return ipxeScriptFor(machine, mac, { publicUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}` });
+  async script(@Query({ schema: scriptQuery }) query: z.infer<typeof scriptQuery>): Promise<string> {
+    return ipxeScriptFor(await this.machines.findByMac(query.mac), this.endpoints);
+  }
+
+  @Get('discovery.ipxe')
+  @Header('content-type', 'text/plain; charset=utf-8')
+  discovery(@Query({ schema: z.object({}).strict() }) _query: object): string {
+    return discoveryScript(this.endpoints);
   }
 }

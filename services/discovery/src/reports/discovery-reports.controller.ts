@@ -1,15 +1,6 @@
-import {
-  BadRequestException,
-  Body,
-  ConflictException,
-  Controller,
-  HttpCode,
-  Inject,
-  Ip,
-  Post,
-  Res,
-} from '@nestjs/common';
-import { InvalidMessageError } from '@muster/contracts';
+import { Body, ConflictException, Controller, HttpCode, Inject, Ip, Post, Res } from '@nestjs/common';
+import { HardwareFactsSchema, InvalidMessageError } from '@muster/contracts';
+import { BodyLimit, InvalidInputError } from '@muster/runtime';
 import { InvalidIdentityError } from '../identity/hardware-identity.js';
 import { discoveryReportSchema, type DiscoveryReport } from './discovery-report.schema.js';
 import { DiscoveryReportsService } from './discovery-reports.service.js';
@@ -25,6 +16,8 @@ export class DiscoveryReportsController {
   /** 201 for a machine seen for the first time, 200 for a known one, 409 for a conflict. */
   @Post('reports')
   @HttpCode(200)
+  // Hardware facts of a large server (many disks, NICs, DIMMs) stay well below this.
+  @BodyLimit(256 * 1024)
   async receive(
     @Body({ schema: discoveryReportSchema }) report: DiscoveryReport,
     @Ip() ip: string,
@@ -40,8 +33,12 @@ export class DiscoveryReportsController {
         ? { machineId: outcome.machineId, outcome: 'known', matchedBy: outcome.matchedBy }
         : { machineId: outcome.machineId, outcome: 'created' };
     } catch (err) {
-      if (err instanceof InvalidIdentityError || err instanceof InvalidMessageError)
-        throw new BadRequestException(err.message);
+      // A report's identity is its MACs (serial and UUID placeholders are dropped, not refused).
+      if (err instanceof InvalidIdentityError) throw InvalidInputError.of('macs', 'body', err.message);
+      if (err instanceof InvalidMessageError) {
+        const field = err.schemaName === HardwareFactsSchema.typeName ? 'hardware' : 'body';
+        throw InvalidInputError.of(field, 'body', err.message);
+      }
       throw err;
     }
   }

@@ -1,31 +1,25 @@
-import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { toJson } from '@bufbuild/protobuf';
 import { MachineSchema } from '@muster/contracts';
-import { pageLimit, slug } from '@muster/runtime';
-import { z } from 'zod';
 import { machineToMessage } from './machine-record.js';
-import { MachinesRepository } from './machines.repository.js';
-
-const listQuery = z
-  .object({
-    siteId: slug.optional(),
-    state: z
-      .string()
-      .regex(/^[A-Z_]{1,32}$/)
-      .optional(),
-    limit: pageLimit,
-    after: z.uuid().optional(),
-  })
-  .strict();
+import {
+  historyQuery,
+  listQuery,
+  machineIdParam,
+  type HistoryQuery,
+  type ListQuery,
+} from './machines-query.schema.js';
+import { MachinesRepository, type HistoryEntry } from './machines.repository.js';
 
 /** Machines in their protobuf JSON form, the same shape other systems get on the bus. */
 @Controller('v1/machines')
 export class MachinesController {
   constructor(@Inject(MachinesRepository) private readonly machines: MachinesRepository) {}
 
+  /** One page of machines by id; `next`, when present, is the `after` of the next page. */
   @Get()
   async list(
-    @Query({ schema: listQuery }) query: z.infer<typeof listQuery>,
+    @Query({ schema: listQuery }) query: ListQuery,
   ): Promise<{ machines: unknown[]; next?: string }> {
     const rows = await this.machines.list({
       siteId: query.siteId,
@@ -39,14 +33,22 @@ export class MachinesController {
   }
 
   @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<unknown> {
+  async get(@Param('id', { schema: machineIdParam }) id: string): Promise<unknown> {
     const row = await this.machines.findById(id);
     if (!row) throw new NotFoundException(`no machine ${id}`);
     return toJson(MachineSchema, machineToMessage(row));
   }
 
+  /** One page of a machine's history, oldest first; 404 for a machine inventory does not know. */
   @Get(':id/history')
-  async history(@Param('id', new ParseUUIDPipe()) id: string): Promise<unknown> {
-    return { history: await this.machines.history(id) };
+  async history(
+    @Param('id', { schema: machineIdParam }) id: string,
+    @Query({ schema: historyQuery }) query: HistoryQuery,
+  ): Promise<{ history: Omit<HistoryEntry, 'id'>[]; next?: string }> {
+    if (!(await this.machines.exists(id))) throw new NotFoundException(`no machine ${id}`);
+    const rows = await this.machines.history(id, query.limit, query.after);
+    const history = rows.map(({ id: _id, ...entry }) => entry);
+    const last = rows.at(-1);
+    return rows.length === query.limit && last ? { history, next: last.id } : { history };
   }
 }

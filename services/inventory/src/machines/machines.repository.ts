@@ -9,6 +9,15 @@ export interface MachineFilter {
   afterId?: string | undefined;
 }
 
+export interface HistoryEntry {
+  /** The entry's position, for paging. */
+  id: string;
+  eventId: string;
+  kind: string;
+  revision: string;
+  at: Date;
+}
+
 @Injectable()
 export class MachinesRepository {
   constructor(@Inject(DataSource) readonly ds: DataSource) {}
@@ -108,11 +117,19 @@ export class MachinesRepository {
     return q.getMany();
   }
 
-  async history(machineId: string): Promise<{ eventId: string; kind: string; revision: string; at: Date }[]> {
-    const rows = await this.ds.query<{ event_id: string; kind: string; revision: string; at: Date }[]>(
-      'SELECT event_id, kind, revision, at FROM machine_history WHERE machine_id = $1 ORDER BY id',
-      [machineId],
+  async exists(machineId: string): Promise<boolean> {
+    return this.ds.getRepository(MachineEntity).existsBy({ machineId });
+  }
+
+  /** Entries after the entry `afterId` (exclusive), oldest first. */
+  async history(machineId: string, limit: number, afterId?: string): Promise<HistoryEntry[]> {
+    const rows = await this.ds.query<
+      { id: string; event_id: string; kind: string; revision: string; at: Date }[]
+    >(
+      `SELECT id, event_id, kind, revision, at FROM machine_history
+        WHERE machine_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+      [machineId, afterId ?? '0', limit],
     );
-    return rows.map((r) => ({ eventId: r.event_id, kind: r.kind, revision: r.revision, at: r.at }));
+    return rows.map((r) => ({ id: r.id, eventId: r.event_id, kind: r.kind, revision: r.revision, at: r.at }));
   }
 }

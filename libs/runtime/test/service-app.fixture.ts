@@ -1,0 +1,41 @@
+import type { Server } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { loadConfig, type ConfigOf, type ConfigSchema } from '@muster/config';
+import { createLogger } from '@muster/observability';
+import {
+  createServiceApp,
+  serviceSchema,
+  type BaseServiceConfigSchema,
+  type ServiceEntry,
+} from '../src/index.js';
+
+export interface RunningService {
+  readonly app: INestApplication;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a service's entry in this process, as main.ts would, with `env` as its whole
+ * environment (settings it does not read are ignored); on a free port unless
+ * MUSTER_HTTP_PORT is given.
+ */
+export async function startServiceInProcess<E extends ConfigSchema>(
+  entry: ServiceEntry<E>,
+  env: Readonly<Record<string, string>>,
+): Promise<RunningService> {
+  const schema = serviceSchema(entry);
+  const config = loadConfig(
+    schema,
+    { MUSTER_HTTP_PORT: '0', ...env, MUSTER_HTTP_HOST: '127.0.0.1' },
+    {
+      allowUnknown: Object.keys(env),
+    },
+  );
+  const base = config as unknown as ConfigOf<BaseServiceConfigSchema>;
+  const logger = createLogger({ service: entry.name, level: 'error' });
+  const app = await createServiceApp({ name: entry.name, config: base, logger }, await entry.load(config));
+  await app.listen(base.http.port, '127.0.0.1');
+  const address = (app.getHttpServer() as Server).address() as { port: number };
+  return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
