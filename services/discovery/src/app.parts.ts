@@ -1,10 +1,17 @@
 import type { ServiceParts } from '@muster/runtime';
+import { IdentityConflictEntity } from './conflicts/identity-conflict.entity.js';
+import type { DiscoveryOptions } from './discovery.config.js';
 import { MachineIdentityEntity } from './identity/machine-identity.entity.js';
 import { MachineIdentity1763800000100 } from './migrations/1763800000100-machine-identity.js';
+import { RevisionConflictsSiteNetworks1763800000200 } from './migrations/1763800000200-revision-conflicts-site-networks.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { SiteNetworkEntity } from './sites/site-network.entity.js';
+import { SitesModule } from './sites/sites.module.js';
 
-export const discoveryParts: ServiceParts = {
-  features: [ReportsModule],
-  entities: [MachineIdentityEntity],
-  migrations: [MachineIdentity1763800000100],
-};
+export function discoveryParts(options: DiscoveryOptions): ServiceParts {
+  return {
+    features: [ReportsModule.forRoot(options), SitesModule],
+    entities: [MachineIdentityEntity, IdentityConflictEntity, SiteNetworkEntity],
+    migrations: [MachineIdentity1763800000100, RevisionConflictsSiteNetworks1763800000200],
+  };
+}
