@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '@muster/messaging/testing';
-import { macOf, startDiscovery, uniqueSite, type DiscoveryFixture, type HttpResult } from './discovery-fixture.js';
+import {
+  macOf,
+  startDiscovery,
+  uniqueSite,
+  type DiscoveryFixture,
+  type HttpResult,
+} from './discovery-fixture.js';
 
 /**
  * A boot storm through the real HTTP endpoint of a discovery process on real PostgreSQL and

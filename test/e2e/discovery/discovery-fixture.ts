@@ -4,7 +4,13 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { contracts, decode, MachineDiscoveredSchema, streams, type MachineDiscovered } from '@muster/contracts';
+import {
+  contracts,
+  decode,
+  MachineDiscoveredSchema,
+  streams,
+  type MachineDiscovered,
+} from '@muster/contracts';
 import { BusConnection } from '@muster/messaging';
 import { readSubject } from '@muster/messaging/testing';
 import { getFreePort } from '@muster/testing';
@@ -81,8 +87,7 @@ export async function startDiscovery(env: Record<string, string> = {}): Promise<
         req.on('error', reject);
         req.end(payload);
       }),
-    sql: async <T>(text: string, params: unknown[] = []) =>
-      (await db.query(text, params)).rows as T[],
+    sql: async <T>(text: string, params: unknown[] = []) => (await db.query(text, params)).rows as T[],
     events: async (siteId) =>
       (await readSubject(bus, 'INVENTORY', contracts.machineDiscovered.pattern({ siteId }))).map((m) =>
         decode(MachineDiscoveredSchema, m.data),

@@ -7,7 +7,10 @@ import { IdentityConflictsRepository } from './identity-conflicts.repository.js'
 const listQuery = z
   .object({
     limit: pageLimit,
-    after: z.string().regex(/^[0-9]{1,19}$/).optional(),
+    after: z
+      .string()
+      .regex(/^[0-9]{1,19}$/)
+      .optional(),
     machineId: z.uuid().optional(),
   })
   .strict();
@@ -21,7 +24,11 @@ export class IdentityConflictsController {
   async list(
     @Query({ schema: listQuery }) query: z.infer<typeof listQuery>,
   ): Promise<{ conflicts: Omit<IdentityConflictEntity, 'conflictKey'>[]; next?: string }> {
-    const rows = await this.conflicts.list({ limit: query.limit, afterId: query.after, machineId: query.machineId });
+    const rows = await this.conflicts.list({
+      limit: query.limit,
+      afterId: query.after,
+      machineId: query.machineId,
+    });
     const conflicts = rows.map(({ conflictKey: _key, ...rest }) => rest);
     const last = rows.at(-1);
     return rows.length === query.limit && last ? { conflicts, next: last.id } : { conflicts };

@@ -31,7 +31,9 @@ export function keyLabel(key: IdentityKey): string {
 export function lockIds(keys: readonly IdentityKey[]): string[] {
   const ids = new Set<bigint>();
   for (const key of keys) {
-    const digest = createHash('sha256').update(`muster.discovery.${keyLabel(key)}`).digest();
+    const digest = createHash('sha256')
+      .update(`muster.discovery.${keyLabel(key)}`)
+      .digest();
     ids.add(digest.readBigInt64BE(0));
   }
   return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);

@@ -53,7 +53,12 @@ describe('lock ids', () => {
 const U1 = '11111111-1111-4111-8111-111111111111';
 const U2 = '22222222-2222-4222-8222-222222222222';
 const mac = (n: number) => `52:54:00:00:00:${n.toString(16).padStart(2, '0')}`;
-const machine = (machineId: string, serial: string | undefined, macs: number[], uuid?: string): KnownMachine => ({
+const machine = (
+  machineId: string,
+  serial: string | undefined,
+  macs: number[],
+  uuid?: string,
+): KnownMachine => ({
   machineId,
   smbiosUuid: uuid,
   serial,
@@ -104,7 +109,9 @@ describe('decideIdentity', () => {
     const d = decideIdentity(report('S-X', [0x0b]), [a, b]);
     expect(d).toEqual({
       kind: 'new',
-      conflicts: [{ machineId: 'b', sharedKeys: [{ kind: 'mac', value: mac(0x0b) }], contradicts: ['serial'] }],
+      conflicts: [
+        { machineId: 'b', sharedKeys: [{ kind: 'mac', value: mac(0x0b) }], contradicts: ['serial'] },
+      ],
     });
   });
 
@@ -135,7 +142,11 @@ describe('decideIdentity', () => {
   it('prefers the machine sharing more keys and flags the other', () => {
     const twin = machine('t', 'S-A', [0x1a], U2);
     const d = decideIdentity(report('S-A', [0x0a]), [a, twin]);
-    expect(d).toMatchObject({ kind: 'known', machineId: 'a', conflicts: [{ machineId: 't', contradicts: [] }] });
+    expect(d).toMatchObject({
+      kind: 'known',
+      machineId: 'a',
+      conflicts: [{ machineId: 't', contradicts: [] }],
+    });
   });
 
   it('flags evidence pointing at two machines that contradict it', () => {

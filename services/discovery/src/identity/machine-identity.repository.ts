@@ -132,7 +132,13 @@ export class MachineIdentityRepository {
     await manager.query(
       `INSERT INTO discovery_report (machine_id, outcome, report, site_id, claimed_site_id)
        VALUES ($1, $2, $3, $4, $5)`,
-      [entry.machineId ?? null, entry.outcome, JSON.stringify(entry.report), entry.siteId, entry.claimedSiteId ?? null],
+      [
+        entry.machineId ?? null,
+        entry.outcome,
+        JSON.stringify(entry.report),
+        entry.siteId,
+        entry.claimedSiteId ?? null,
+      ],
     );
   }
 }

@@ -53,11 +53,7 @@ const PLACEHOLDER_UUIDS = new Set([
 
 /** Lower case, inner whitespace collapsed, outer whitespace and trailing dots dropped. */
 function placeholderKey(value: string): string {
-  return value
-    .trim()
-    .replace(/\s+/g, ' ')
-    .replace(/\.+$/, '')
-    .toLowerCase();
+  return value.trim().replace(/\s+/g, ' ').replace(/\.+$/, '').toLowerCase();
 }
 
 /** `0000000000`, `XXXXXXXXXX`, `FFFFFFFF`, `..........`: one character repeated. */

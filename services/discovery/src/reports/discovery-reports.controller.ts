@@ -1,13 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  HttpCode,
-  Inject,
-  Ip,
-  Post,
-  Res,
-} from '@nestjs/common';
+import { BadRequestException, Body, Controller, HttpCode, Inject, Ip, Post, Res } from '@nestjs/common';
 import { InvalidMessageError } from '@muster/contracts';
 import { InvalidIdentityError } from '../identity/hardware-identity.js';
 import { discoveryReportSchema, type DiscoveryReport } from './discovery-report.schema.js';

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { isIP, type BlockList } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import { fromJson, type JsonValue } from '@bufbuild/protobuf';
-import { contracts, HardwareFactsSchema, InvalidMessageError, validate, type HardwareFacts } from '@muster/contracts';
+import {
+  contracts,
+  HardwareFactsSchema,
+  InvalidMessageError,
+  validate,
+  type HardwareFacts,
+} from '@muster/contracts';
 import { Outbox, OutboxRelay } from '@muster/persistence';
 import type { EntityManager } from 'typeorm';
 import { conflictRecord } from '../conflicts/conflict-record.js';
@@ -108,13 +114,25 @@ export class DiscoveryReportsService {
     if (decision.kind === 'new') {
       const machineId = randomUUID();
       await this.identities.insert(manager, machineId, ctx.identity, ctx.siteId, ctx.at);
-      const conflictId = await this.recordConflict(manager, ctx, 'new-machine', machineId, decision.conflicts);
+      const conflictId = await this.recordConflict(
+        manager,
+        ctx,
+        'new-machine',
+        machineId,
+        decision.conflicts,
+      );
       await this.recordReport(manager, ctx, machineId, conflictId ? 'created:conflict' : 'created');
       await this.announce(manager, ctx, machineId, ctx.identity, ctx.siteId, 1n);
       return { kind: 'created', machineId, siteId: ctx.siteId, revision: 1n, conflictIds: ids(conflictId) };
     }
     const known = related.find((m) => m.machineId === decision.machineId)!;
-    const conflictId = await this.recordConflict(manager, ctx, 'known-machine', known.machineId, decision.conflicts);
+    const conflictId = await this.recordConflict(
+      manager,
+      ctx,
+      'known-machine',
+      known.machineId,
+      decision.conflicts,
+    );
     const placed = { machineId: known.machineId, siteId: known.siteId, conflictIds: ids(conflictId) };
     if (!decision.changed) {
       await this.identities.touch(manager, known.machineId, ctx.at);
@@ -160,7 +178,13 @@ export class DiscoveryReportsService {
     machineId: string | undefined,
     conflicts: readonly Disagreement[],
   ): Promise<string | undefined> {
-    const record = conflictRecord({ outcome, machineId, identity: ctx.identity, conflicts, report: ctx.report });
+    const record = conflictRecord({
+      outcome,
+      machineId,
+      identity: ctx.identity,
+      conflicts,
+      report: ctx.report,
+    });
     return record ? this.conflicts.upsert(manager, record) : undefined;
   }
 

@@ -17,7 +17,12 @@ import { NetworkTakenError, SiteNetworksRepository, type SiteNetworks } from './
 
 const siteParam = z.object({ siteId: slug }).strict();
 const networksBody = z
-  .object({ cidrs: z.array(z.union([z.cidrv4(), z.cidrv6()])).min(1).max(1000) })
+  .object({
+    cidrs: z
+      .array(z.union([z.cidrv4(), z.cidrv6()]))
+      .min(1)
+      .max(1000),
+  })
   .strict();
 const listQuery = z.object({ limit: pageLimit, after: slug.optional() }).strict();
 
@@ -57,7 +62,8 @@ export class SiteNetworksController {
     try {
       return await this.networks.replace(params.siteId, body.cidrs);
     } catch (err) {
-      if (err instanceof NetworkTakenError) throw new ConflictException({ message: err.message, taken: err.taken });
+      if (err instanceof NetworkTakenError)
+        throw new ConflictException({ message: err.message, taken: err.taken });
       throw err;
     }
   }

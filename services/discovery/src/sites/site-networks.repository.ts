@@ -10,7 +10,9 @@ export interface SiteNetworks {
 export class NetworkTakenError extends Error {
   override readonly name = 'NetworkTakenError';
   constructor(readonly taken: { cidr: string; siteId: string }[]) {
-    super(`networks already belong to other sites: ${taken.map((t) => `${t.cidr} (${t.siteId})`).join(', ')}`);
+    super(
+      `networks already belong to other sites: ${taken.map((t) => `${t.cidr} (${t.siteId})`).join(', ')}`,
+    );
   }
 }
 
@@ -31,7 +33,8 @@ export class SiteNetworksRepository {
           ORDER BY cidr FOR UPDATE`,
         [cidrs, siteId],
       );
-      if (taken.length > 0) throw new NetworkTakenError(taken.map((t) => ({ cidr: t.cidr, siteId: t.site_id })));
+      if (taken.length > 0)
+        throw new NetworkTakenError(taken.map((t) => ({ cidr: t.cidr, siteId: t.site_id })));
       await manager.query('DELETE FROM site_networks WHERE site_id = $1', [siteId]);
       await manager.query(
         `INSERT INTO site_networks (cidr, site_id)
