@@ -81,7 +81,12 @@ export async function startDiscovery(env: Record<string, string> = {}): Promise<
           (res) => {
             let text = '';
             res.setEncoding('utf8').on('data', (d: string) => (text += d));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+              }),
+            );
           },
         );
         req.on('error', reject);
