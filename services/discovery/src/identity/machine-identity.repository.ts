@@ -48,26 +48,42 @@ export class MachineIdentityRepository {
   /**
    * Every machine sharing a key with the identity, locked (in id order) so that a concurrent
    * report reaching the same machine through other keys waits and then reads what this one
-   * wrote.
+   * wrote. When there is none — the common case in a boot storm — the same statement records
+   * the new machine and its report, saving round trips (raw SQL: data-modifying CTEs).
    */
-  async findRelatedForUpdate(manager: EntityManager, identity: HardwareIdentity): Promise<RecordedMachine[]> {
-    const rows = await manager
-      .getRepository(MachineIdentityEntity)
-      .createQueryBuilder('m')
-      .where('m.smbios_uuid = :uuid', { uuid: identity.smbiosUuid ?? null })
-      .orWhere('m.serial = :serial', { serial: identity.serial ?? null })
-      .orWhere('m.macs && :macs::text[]', { macs: identity.macs })
-      .orderBy('m.machine_id')
-      .setLock('pessimistic_write')
-      .getMany();
-    return rows.map((r) => ({
-      machineId: r.machineId,
-      smbiosUuid: r.smbiosUuid ?? undefined,
-      serial: r.serial ?? undefined,
-      macs: r.macs,
-      siteId: r.siteId,
-      revision: BigInt(r.revision),
-    }));
+  async findRelatedOrInsert(
+    manager: EntityManager,
+    identity: HardwareIdentity,
+    fresh: { machineId: string; siteId: string; at: Date; report: ReportRow },
+  ): Promise<{ related: RecordedMachine[]; created: boolean }> {
+    const rows = await manager.query<(RelatedRow & { created: boolean })[]>(
+      `WITH related AS (
+         SELECT machine_id, smbios_uuid, serial, macs, site_id, revision FROM machine_identity
+          WHERE smbios_uuid = $1 OR serial = $2 OR macs && $3::text[]
+          ORDER BY machine_id FOR UPDATE
+       ), created AS (
+         INSERT INTO machine_identity
+                (machine_id, smbios_uuid, serial, macs, site_id, first_seen, last_seen, report_count, revision)
+         SELECT $4, $1, $2, $3::text[], $5, $6, $6, 1, 1 WHERE NOT EXISTS (SELECT 1 FROM related)
+         RETURNING machine_id
+       ), reported AS (
+         INSERT INTO discovery_report (machine_id, outcome, report, site_id, claimed_site_id)
+         SELECT machine_id, $7, $8, $9, $10 FROM created
+       )
+       SELECT r.*, false AS created FROM related r
+       UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, true FROM created`,
+      [
+        identity.smbiosUuid ?? null,
+        identity.serial ?? null,
+        identity.macs,
+        fresh.machineId,
+        fresh.siteId,
+        fresh.at,
+        ...reportParams(fresh.report),
+      ],
+    );
+    if (rows.some((r) => r.created)) return { related: [], created: true };
+    return { related: rows.map(toRecorded), created: false };
   }
 
   async insert(
@@ -90,55 +106,91 @@ export class MachineIdentityRepository {
     });
   }
 
-  /** A known machine whose identity grew: store it and bump its revision. */
+  /** A known machine whose identity grew: store it with its report and bump its revision. */
   async changeIdentity(
     manager: EntityManager,
     machineId: string,
     identity: HardwareIdentity,
     at: Date,
+    report: ReportRow,
   ): Promise<bigint> {
-    const [rows] = await manager.query<[{ revision: string }[], number]>(
-      `UPDATE machine_identity
-          SET smbios_uuid = $2, serial = $3, macs = $4::text[], last_seen = $5,
-              report_count = report_count + 1, revision = revision + 1
-        WHERE machine_id = $1
-        RETURNING revision`,
-      [machineId, identity.smbiosUuid ?? null, identity.serial ?? null, identity.macs, at],
+    const [row] = await manager.query<{ revision: string }[]>(
+      `WITH changed AS (
+         UPDATE machine_identity
+            SET smbios_uuid = $2, serial = $3, macs = $4::text[], last_seen = $5,
+                report_count = report_count + 1, revision = revision + 1
+          WHERE machine_id = $1
+          RETURNING revision
+       ), reported AS (
+         INSERT INTO discovery_report (machine_id, outcome, report, site_id, claimed_site_id)
+         VALUES ($1, $6, $7, $8, $9)
+       )
+       SELECT revision FROM changed`,
+      [
+        machineId,
+        identity.smbiosUuid ?? null,
+        identity.serial ?? null,
+        identity.macs,
+        at,
+        ...reportParams(report),
+      ],
     );
-    return BigInt(rows[0]!.revision);
+    return BigInt(row!.revision);
   }
 
-  /** A known machine reported again with nothing new: count the report. */
-  async touch(manager: EntityManager, machineId: string, at: Date): Promise<void> {
-    await manager
-      .getRepository(MachineIdentityEntity)
-      .createQueryBuilder()
-      .update()
-      .set({ lastSeen: at, reportCount: () => 'report_count + 1' })
-      .where('machine_id = :machineId', { machineId })
-      .execute();
+  /** A known machine reported again with nothing new: count the report and keep it. */
+  async touch(manager: EntityManager, machineId: string, at: Date, report: ReportRow): Promise<void> {
+    await manager.query(
+      `WITH touched AS (
+         UPDATE machine_identity SET last_seen = $2, report_count = report_count + 1 WHERE machine_id = $1
+       )
+       INSERT INTO discovery_report (machine_id, outcome, report, site_id, claimed_site_id)
+       VALUES ($1, $3, $4, $5, $6)`,
+      [machineId, at, ...reportParams(report)],
+    );
   }
 
   async recordReport(
     manager: EntityManager,
-    entry: {
-      machineId: string | undefined;
-      outcome: string;
-      report: unknown;
-      siteId: string;
-      claimedSiteId: string | undefined;
-    },
+    machineId: string | undefined,
+    report: ReportRow,
   ): Promise<void> {
     await manager.query(
       `INSERT INTO discovery_report (machine_id, outcome, report, site_id, claimed_site_id)
        VALUES ($1, $2, $3, $4, $5)`,
-      [
-        entry.machineId ?? null,
-        entry.outcome,
-        JSON.stringify(entry.report),
-        entry.siteId,
-        entry.claimedSiteId ?? null,
-      ],
+      [machineId ?? null, ...reportParams(report)],
     );
   }
+}
+
+/** A row of discovery_report: what was reported, what came of it, the site decided and claimed. */
+export interface ReportRow {
+  outcome: string;
+  report: unknown;
+  siteId: string;
+  claimedSiteId: string | undefined;
+}
+
+function reportParams(r: ReportRow): unknown[] {
+  return [r.outcome, JSON.stringify(r.report), r.siteId, r.claimedSiteId ?? null];
+}
+
+interface RelatedRow {
+  machine_id: string;
+  smbios_uuid: string | null;
+  serial: string | null;
+  macs: string[];
+  site_id: string;
+  revision: string;
+}
+
+function toRecorded(r: RelatedRow): RecordedMachine {
+  return {
+    machineId: r.machine_id,
+    smbiosUuid: r.smbios_uuid ?? undefined,
+    serial: r.serial ?? undefined,
+    macs: r.macs,
+    siteId: r.site_id,
+    revision: BigInt(r.revision),
+  };
 }

@@ -17,7 +17,7 @@ import { DISCOVERY_OPTIONS, type DiscoveryOptions } from '../discovery.config.js
 import { normalizeIdentity, normalizeMac, type HardwareIdentity } from '../identity/hardware-identity.js';
 import { identityKeys, lockIds } from '../identity/identity-keys.js';
 import { decideIdentity, type Disagreement } from '../identity/identity-matcher.js';
-import { MachineIdentityRepository } from '../identity/machine-identity.repository.js';
+import { MachineIdentityRepository, type ReportRow } from '../identity/machine-identity.repository.js';
 import { addressToLocate, networkSet, type ReportOrigin } from '../sites/site-decision.js';
 import type { DiscoveryReport } from './discovery-report.schema.js';
 import { machineDiscovered } from './machine-discovered.event.js';
@@ -103,29 +103,39 @@ export class DiscoveryReportsService {
   }
 
   private async decide(manager: EntityManager, ctx: ReportContext): Promise<ReportOutcome> {
-    const related = await this.identities.findRelatedForUpdate(manager, ctx.identity);
-    const decision = decideIdentity(ctx.identity, related);
+    const fresh = randomUUID();
+    const found = await this.identities.findRelatedOrInsert(manager, ctx.identity, {
+      machineId: fresh,
+      siteId: ctx.siteId,
+      at: ctx.at,
+      report: this.reportRow(ctx, 'created'),
+    });
+    if (found.created) {
+      await this.announce(manager, ctx, fresh, ctx.identity, ctx.siteId, 1n);
+      return { kind: 'created', machineId: fresh, siteId: ctx.siteId, revision: 1n, conflictIds: [] };
+    }
+    const decision = decideIdentity(ctx.identity, found.related);
     if (decision.kind === 'held') {
       const conflictId = await this.recordConflict(manager, ctx, 'held', undefined, decision.conflicts);
-      await this.recordReport(manager, ctx, undefined, 'held');
+      await this.identities.recordReport(manager, undefined, this.reportRow(ctx, 'held'));
       const machineIds = decision.conflicts.map((c) => c.machineId).sort();
       return { kind: 'held', conflictId: conflictId!, machineIds, reason: heldReason(machineIds) };
     }
     if (decision.kind === 'new') {
-      const machineId = randomUUID();
-      await this.identities.insert(manager, machineId, ctx.identity, ctx.siteId, ctx.at);
-      const conflictId = await this.recordConflict(
-        manager,
-        ctx,
-        'new-machine',
-        machineId,
-        decision.conflicts,
-      );
-      await this.recordReport(manager, ctx, machineId, conflictId ? 'created:conflict' : 'created');
-      await this.announce(manager, ctx, machineId, ctx.identity, ctx.siteId, 1n);
-      return { kind: 'created', machineId, siteId: ctx.siteId, revision: 1n, conflictIds: ids(conflictId) };
+      // Its keys disagree with known machines: a machine of its own, flagged, never merged.
+      await this.identities.insert(manager, fresh, ctx.identity, ctx.siteId, ctx.at);
+      const conflictId = await this.recordConflict(manager, ctx, 'new-machine', fresh, decision.conflicts);
+      await this.identities.recordReport(manager, fresh, this.reportRow(ctx, 'created:conflict'));
+      await this.announce(manager, ctx, fresh, ctx.identity, ctx.siteId, 1n);
+      return {
+        kind: 'created',
+        machineId: fresh,
+        siteId: ctx.siteId,
+        revision: 1n,
+        conflictIds: ids(conflictId),
+      };
     }
-    const known = related.find((m) => m.machineId === decision.machineId)!;
+    const known = found.related.find((m) => m.machineId === decision.machineId)!;
     const conflictId = await this.recordConflict(
       manager,
       ctx,
@@ -135,12 +145,21 @@ export class DiscoveryReportsService {
     );
     const placed = { machineId: known.machineId, siteId: known.siteId, conflictIds: ids(conflictId) };
     if (!decision.changed) {
-      await this.identities.touch(manager, known.machineId, ctx.at);
-      await this.recordReport(manager, ctx, known.machineId, `known:${decision.matchedBy}`);
+      await this.identities.touch(
+        manager,
+        known.machineId,
+        ctx.at,
+        this.reportRow(ctx, `known:${decision.matchedBy}`),
+      );
       return { kind: 'known', matchedBy: decision.matchedBy, revision: known.revision, ...placed };
     }
-    const revision = await this.identities.changeIdentity(manager, known.machineId, decision.changed, ctx.at);
-    await this.recordReport(manager, ctx, known.machineId, `updated:${decision.matchedBy}`);
+    const revision = await this.identities.changeIdentity(
+      manager,
+      known.machineId,
+      decision.changed,
+      ctx.at,
+      this.reportRow(ctx, `updated:${decision.matchedBy}`),
+    );
     await this.announce(manager, ctx, known.machineId, decision.changed, known.siteId, revision);
     return { kind: 'updated', matchedBy: decision.matchedBy, revision, ...placed };
   }
@@ -188,20 +207,14 @@ export class DiscoveryReportsService {
     return record ? this.conflicts.upsert(manager, record) : undefined;
   }
 
-  private recordReport(
-    manager: EntityManager,
-    ctx: ReportContext,
-    machineId: string | undefined,
-    outcome: string,
-  ): Promise<void> {
+  private reportRow(ctx: ReportContext, outcome: string): ReportRow {
     const claimed = ctx.report.siteId;
-    return this.identities.recordReport(manager, {
-      machineId,
+    return {
       outcome,
       report: ctx.report,
       siteId: ctx.siteId,
       claimedSiteId: claimed !== undefined && claimed !== ctx.siteId ? claimed : undefined,
-    });
+    };
   }
 }
 
