@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@muster/messaging/testing';
 import { macOf, startDiscovery, uniqueSite, type DiscoveryFixture } from './discovery-fixture.js';
 
 /**
@@ -38,8 +39,9 @@ describe('the site of a discovered machine', () => {
       [r.body.machineId],
     );
     expect(row).toEqual({ site_id: direct, claimed_site_id: 'somewhere-else' });
-    const [event] = (await discovery.events(direct)).filter((e) => e.machineId === r.body.machineId);
-    expect(event?.siteId).toBe(direct);
+    const mine = async () => (await discovery.events(direct)).filter((e) => e.machineId === r.body.machineId);
+    await until(async () => (await mine()).length > 0, 30_000, 'its event');
+    expect((await mine())[0]?.siteId).toBe(direct);
   });
 
   it('is unassigned when no site network matches, whatever the client claims', async () => {

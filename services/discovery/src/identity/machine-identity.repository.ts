@@ -19,71 +19,84 @@ export class MachineIdentityRepository {
   }
 
   /**
-   * One round trip at the start of a report's transaction: takes the advisory lock of every
-   * identity key the report holds, in ascending order (`lockIds` sorts them; sorting again
-   * here keeps the order whatever the caller passed), so two reports of one machine are
-   * decided one after the other while reports of different machines run in parallel; and
-   * finds the site whose network holds `address` (the longest prefix wins). Raw SQL: advisory
-   * locks and `inet <<= cidr` are beyond the query builder.
+   * One round trip at the start of a batch's transaction: takes the advisory lock of every
+   * identity key its reports hold, in ascending order (sorted here whatever the caller
+   * passed), so reports of one machine are decided one after the other while reports of
+   * different machines run in parallel, and two transactions waiting for each other's keys
+   * cannot deadlock; and finds, for each address, the site whose network holds it (the
+   * longest prefix wins). Raw SQL: advisory locks and `inet <<= cidr` are beyond the query
+   * builder.
    *
-   * The lock must come before the reads that decide: under READ COMMITTED each later
+   * The locks must come before the reads that decide: under READ COMMITTED each later
    * statement sees what the previous holder of a key committed.
    */
-  async lockKeysAndLocateSite(
+  async lockKeysAndLocateSites(
     manager: EntityManager,
     lockIds: readonly string[],
-    address: string | undefined,
-  ): Promise<string | undefined> {
-    const [row] = await manager.query<{ locked: string; site_id: string | null }[]>(
+    addresses: readonly (string | undefined)[],
+  ): Promise<(string | undefined)[]> {
+    const [row] = await manager.query<{ sites: (string | null)[] }[]>(
       `SELECT (SELECT count(*) FROM (
                  SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest($1::bigint[]) AS k ORDER BY 1) sorted
                ) taken) AS locked,
-              (SELECT site_id FROM site_networks WHERE $2::inet <<= cidr
-                ORDER BY masklen(cidr) DESC LIMIT 1) AS site_id`,
-      [lockIds, address ?? null],
+              ARRAY(SELECT (SELECT site_id FROM site_networks WHERE a.address <<= cidr
+                             ORDER BY masklen(cidr) DESC LIMIT 1)
+                      FROM unnest($2::inet[]) WITH ORDINALITY AS a(address, n) ORDER BY n) AS sites`,
+      [lockIds, addresses.map((a) => a ?? null)],
     );
-    return row?.site_id ?? undefined;
+    return (row?.sites ?? []).map((s) => s ?? undefined);
   }
 
   /**
-   * Every machine sharing a key with the identity, locked (in id order) so that a concurrent
-   * report reaching the same machine through other keys waits and then reads what this one
-   * wrote. When there is none — the common case in a boot storm — the same statement records
-   * the new machine and its report, saving round trips (raw SQL: data-modifying CTEs).
+   * Every machine sharing a key with any of the identities, locked in id order, so that a
+   * concurrent report reaching the same machine through other keys waits and then reads what
+   * this one wrote. Raw SQL: one statement for the whole batch.
    */
-  async findRelatedOrInsert(
+  async findRelatedForUpdate(
     manager: EntityManager,
-    identity: HardwareIdentity,
-    fresh: { machineId: string; siteId: string; at: Date; report: ReportRow },
-  ): Promise<{ related: RecordedMachine[]; created: boolean }> {
-    const rows = await manager.query<(RelatedRow & { created: boolean })[]>(
-      `WITH related AS (
-         SELECT machine_id, smbios_uuid, serial, macs, site_id, revision FROM machine_identity
-          WHERE smbios_uuid = $1 OR serial = $2 OR macs && $3::text[]
-          ORDER BY machine_id FOR UPDATE
-       ), created AS (
-         INSERT INTO machine_identity
-                (machine_id, smbios_uuid, serial, macs, site_id, first_seen, last_seen, report_count, revision)
-         SELECT $4, $1, $2, $3::text[], $5, $6, $6, 1, 1 WHERE NOT EXISTS (SELECT 1 FROM related)
-         RETURNING machine_id
-       ), reported AS (
-         INSERT INTO discovery_report (machine_id, outcome, report, site_id, claimed_site_id)
-         SELECT machine_id, $7, $8, $9, $10 FROM created
-       )
-       SELECT r.*, false AS created FROM related r
-       UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, true FROM created`,
+    identities: readonly HardwareIdentity[],
+  ): Promise<RecordedMachine[]> {
+    const rows = await manager.query<RelatedRow[]>(
+      `SELECT machine_id, smbios_uuid, serial, macs, site_id, revision FROM machine_identity
+        WHERE smbios_uuid = ANY($1::text[]) OR serial = ANY($2::text[]) OR macs && $3::text[]
+        ORDER BY machine_id FOR UPDATE`,
       [
-        identity.smbiosUuid ?? null,
-        identity.serial ?? null,
-        identity.macs,
-        fresh.machineId,
-        fresh.siteId,
-        fresh.at,
-        ...reportParams(fresh.report),
+        identities.flatMap((i) => (i.smbiosUuid ? [i.smbiosUuid] : [])),
+        identities.flatMap((i) => (i.serial ? [i.serial] : [])),
+        identities.flatMap((i) => i.macs),
       ],
     );
-    if (rows.some((r) => r.created)) return { related: [], created: true };
-    return { related: rows.map(toRecorded), created: false };
+    return rows.map(toRecorded);
+  }
+
+  /** New machines and their reports, in one statement (raw SQL: a bulk insert). */
+  async insertMany(
+    manager: EntityManager,
+    rows: readonly { machineId: string; identity: HardwareIdentity; report: ReportRow }[],
+    at: Date,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await manager.query(
+      `WITH created AS (
+         INSERT INTO machine_identity
+                (machine_id, smbios_uuid, serial, macs, site_id, first_seen, last_seen, report_count, revision)
+         SELECT m, u, s, string_to_array(macs, ' '), site, $6, $6, 1, 1
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS x(m, u, s, macs, site)
+       )
+       INSERT INTO discovery_report (machine_id, outcome, report, site_id, claimed_site_id)
+       SELECT * FROM unnest($1::uuid[], $7::text[], $8::jsonb[], $5::text[], $9::text[])`,
+      [
+        rows.map((r) => r.machineId),
+        rows.map((r) => r.identity.smbiosUuid ?? null),
+        rows.map((r) => r.identity.serial ?? null),
+        rows.map((r) => r.identity.macs.join(' ')),
+        rows.map((r) => r.report.siteId),
+        at,
+        rows.map((r) => r.report.outcome),
+        rows.map((r) => JSON.stringify(r.report.report)),
+        rows.map((r) => r.report.claimedSiteId ?? null),
+      ],
+    );
   }
 
   async insert(

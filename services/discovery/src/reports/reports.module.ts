@@ -4,6 +4,7 @@ import { DISCOVERY_OPTIONS, type DiscoveryOptions } from '../discovery.config.js
 import { MachineIdentityRepository } from '../identity/machine-identity.repository.js';
 import { DiscoveryReportsController } from './discovery-reports.controller.js';
 import { DiscoveryReportsService } from './discovery-reports.service.js';
+import { ReportBatchProcessor } from './report-batch.processor.js';
 
 @Module({})
 export class ReportsModule {
@@ -15,6 +16,7 @@ export class ReportsModule {
       providers: [
         { provide: DISCOVERY_OPTIONS, useValue: options },
         MachineIdentityRepository,
+        ReportBatchProcessor,
         DiscoveryReportsService,
       ],
     };
