@@ -112,6 +112,13 @@ describe('the local stack, started as `npm start` starts it', () => {
     for (const s of SERVICES) expect((await fetch(`${url(s.name)}/readyz`)).status, s.name).toBe(200);
 
     const siteId = `stack-${randomUUID().slice(0, 8)}`;
+    // The server decides a machine's site from its networks; this report comes from here.
+    const networks = await fetch(`${url('discovery')}/v1/discovery/site-networks/${siteId}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ cidrs: ['127.0.0.1/32'] }),
+    });
+    expect(networks.status).toBe(200);
     const mac = `02:00:00:${randomUUID().slice(0, 2)}:${randomUUID().slice(0, 2)}:01`;
     const created = await fetch(`${url('discovery')}/v1/discovery/reports`, {
       method: 'POST',

@@ -20,10 +20,15 @@ export function httpConfig(defaults: { port?: number } = {}) {
       'MUSTER_HTTP_BODY_LIMIT_BYTES',
       intValue({ min: 1024, max: 64 * 1024 * 1024 }).default(64 * 1024),
     ),
-    /** Requests per minute per client address, per instance, on the /v1 API; 0 turns it off. */
-    rateLimitPerMinute: envVar('MUSTER_HTTP_RATE_LIMIT_PER_MINUTE', intValue({ min: 0 }).default(6000)),
+    /**
+     * Requests per minute per client address, per instance, on the /v1 API; 0 turns it off.
+     * A whole site booting at once reaches discovery through one relay or NAT address: the
+     * default (1,000/s after a burst of 5,000) lets a boot storm of several thousand machines
+     * through and stops a runaway client.
+     */
+    rateLimitPerMinute: envVar('MUSTER_HTTP_RATE_LIMIT_PER_MINUTE', intValue({ min: 0 }).default(60_000)),
     /** How many requests a client address may send at once before the rate applies. */
-    rateLimitBurst: envVar('MUSTER_HTTP_RATE_LIMIT_BURST', intValue({ min: 1 }).default(500)),
+    rateLimitBurst: envVar('MUSTER_HTTP_RATE_LIMIT_BURST', intValue({ min: 1 }).default(5_000)),
   };
 }
 

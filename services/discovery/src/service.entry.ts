@@ -7,5 +7,8 @@ export const discoveryService = defineService({
   httpPort: 8081,
   extraConfig: { discovery: discoveryConfig() },
   load: async (config) =>
-    (await import('./app.parts.js')).discoveryParts({ hours: config.discovery.reportRetentionHours }),
+    (await import('./app.parts.js')).discoveryParts(
+      { trustedRelays: config.discovery.trustedRelays },
+      { hours: config.discovery.reportRetentionHours },
+    ),
 });

@@ -1,3 +1,5 @@
+import { isPlaceholderSerial, isPlaceholderUuid } from './placeholder-identity.js';
+
 /** What a discovery report says about a machine's identity, before cleaning. */
 export interface ReportedIdentity {
   smbiosUuid?: string | undefined;
@@ -15,34 +17,6 @@ export interface HardwareIdentity {
 export class InvalidIdentityError extends Error {
   override readonly name = 'InvalidIdentityError';
 }
-
-/** SMBIOS UUIDs that firmware ships unset or copied across a whole product line. */
-const PLACEHOLDER_UUIDS = new Set([
-  '00000000-0000-0000-0000-000000000000',
-  'ffffffff-ffff-ffff-ffff-ffffffffffff',
-  '03000200-0400-0500-0006-000700080009',
-  '12345678-1234-5678-90ab-cddeefaabbcc',
-]);
-
-/** Serial strings that mean "no serial" (compared case-insensitively). */
-const PLACEHOLDER_SERIALS = new Set([
-  '',
-  '0',
-  '00000000',
-  '0123456789',
-  '1234567890',
-  'default string',
-  'none',
-  'not applicable',
-  'not specified',
-  'n/a',
-  'na',
-  'o.e.m.',
-  'oem',
-  'system serial number',
-  'to be filled by o.e.m.',
-  'unknown',
-]);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -66,8 +40,8 @@ export function normalizeIdentity(reported: ReportedIdentity): HardwareIdentity 
   const uuid = reported.smbiosUuid?.trim().toLowerCase();
   const serial = reported.serial?.trim().replace(/\s+/g, ' ');
   const identity: HardwareIdentity = {
-    smbiosUuid: uuid && UUID.test(uuid) && !PLACEHOLDER_UUIDS.has(uuid) ? uuid : undefined,
-    serial: serial && !PLACEHOLDER_SERIALS.has(serial.toLowerCase()) ? serial : undefined,
+    smbiosUuid: uuid && UUID.test(uuid) && !isPlaceholderUuid(uuid) ? uuid : undefined,
+    serial: serial && !isPlaceholderSerial(serial) ? serial : undefined,
     macs,
   };
   if (macs.length === 0) {

@@ -26,4 +26,8 @@ export class MachineIdentityEntity {
 
   @Column({ type: 'integer', name: 'report_count' })
   reportCount!: number;
+
+  /** 1 when first discovered, +1 on every change of its identity (MachineDiscovered.revision). */
+  @Column({ type: 'bigint' })
+  revision!: string;
 }

@@ -11,7 +11,10 @@ export const discoveryReportSchema = z
     serial: z.string().max(128).optional(),
     macs: z.array(z.string().max(32)).min(1).max(64),
     bootMac: z.string().max(32).optional(),
+    /** Claimed by the client; never decides the site (the server does, from its networks). */
     siteId: slug.optional(),
+    /** The DHCP relay (giaddr) the boot environment saw; used only via a trusted relay. */
+    relayAddress: z.union([z.ipv4(), z.ipv6()]).optional(),
     hardware: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();

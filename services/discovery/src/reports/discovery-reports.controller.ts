@@ -1,9 +1,10 @@
-import { Body, ConflictException, Controller, HttpCode, Inject, Ip, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Ip, Post, Res } from '@nestjs/common';
 import { HardwareFactsSchema, InvalidMessageError } from '@muster/contracts';
 import { BodyLimit, InvalidInputError } from '@muster/runtime';
 import { InvalidIdentityError } from '../identity/hardware-identity.js';
 import { discoveryReportSchema, type DiscoveryReport } from './discovery-report.schema.js';
 import { DiscoveryReportsService } from './discovery-reports.service.js';
+import { reportResponse, type ReportResponse } from './report-response.js';
 
 interface StatusResponse {
   status(code: number): unknown;
@@ -13,7 +14,7 @@ interface StatusResponse {
 export class DiscoveryReportsController {
   constructor(@Inject(DiscoveryReportsService) private readonly reports: DiscoveryReportsService) {}
 
-  /** 201 for a machine seen for the first time, 200 for a known one, 409 for a conflict. */
+  /** 201 for a machine seen for the first time, 200 for a known one, 409 when held (see reportResponse). */
   @Post('reports')
   @HttpCode(200)
   // Hardware facts of a large server (many disks, NICs, DIMMs) stay well below this.
@@ -22,16 +23,15 @@ export class DiscoveryReportsController {
     @Body({ schema: discoveryReportSchema }) report: DiscoveryReport,
     @Ip() ip: string,
     @Res({ passthrough: true }) res: StatusResponse,
-  ): Promise<{ machineId: string; outcome: string; matchedBy?: string }> {
+  ): Promise<ReportResponse> {
     try {
-      const outcome = await this.reports.receive(report, clientAddress(ip));
-      if (outcome.kind === 'conflict') {
-        throw new ConflictException({ message: outcome.reason, machineIds: outcome.machineIds });
-      }
-      if (outcome.kind === 'created') res.status(201);
-      return outcome.kind === 'known'
-        ? { machineId: outcome.machineId, outcome: 'known', matchedBy: outcome.matchedBy }
-        : { machineId: outcome.machineId, outcome: 'created' };
+      const outcome = await this.reports.receive(report, {
+        source: clientAddress(ip),
+        relayAddress: report.relayAddress,
+      });
+      const { status, body } = reportResponse(outcome);
+      res.status(status);
+      return body;
     } catch (err) {
       // A report's identity is its MACs (serial and UUID placeholders are dropped, not refused).
       if (err instanceof InvalidIdentityError) throw InvalidInputError.of('macs', 'body', err.message);

@@ -1,102 +1,77 @@
-import { randomUUID } from 'node:crypto';
+import { isIP, type BlockList } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
-import { create, fromJson, type JsonValue } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import {
-  contracts,
-  HardwareFactsSchema,
-  HardwareIdentitySchema,
-  InvalidMessageError,
-  MachineDiscoveredSchema,
-  validate,
-} from '@muster/contracts';
-import { Outbox, OutboxRelay } from '@muster/persistence';
-import { normalizeIdentity, normalizeMac, type HardwareIdentity } from '../identity/hardware-identity.js';
-import { matchIdentity } from '../identity/identity-matcher.js';
-import { MachineIdentityRepository } from '../identity/machine-identity.repository.js';
+import { fromJson, type JsonValue } from '@bufbuild/protobuf';
+import { HardwareFactsSchema, InvalidMessageError, validate, type HardwareFacts } from '@muster/contracts';
+import { OutboxRelay } from '@muster/persistence';
+import { DISCOVERY_OPTIONS, type DiscoveryOptions } from '../discovery.config.js';
+import { normalizeIdentity, normalizeMac } from '../identity/hardware-identity.js';
+import { identityKeys, lockIds } from '../identity/identity-keys.js';
+import { addressToLocate, networkSet, type ReportOrigin } from '../sites/site-decision.js';
 import type { DiscoveryReport } from './discovery-report.schema.js';
+import { KeyedBatcher } from './keyed-batcher.js';
+import { ReportBatchProcessor } from './report-batch.processor.js';
+import type { ReportItem, ReportOutcome } from './report-outcome.js';
 
-export const UNASSIGNED_SITE = 'unassigned';
+export { UNASSIGNED_SITE, type ReportOutcome } from './report-outcome.js';
 
-export type ReportOutcome =
-  | { kind: 'created'; machineId: string }
-  | { kind: 'known'; machineId: string; matchedBy: string }
-  | { kind: 'conflict'; machineIds: string[]; reason: string };
+/** Reports decided in one transaction at most; batches in flight at once (≤ the pool). */
+const MAX_BATCH = 64;
+const MAX_CONCURRENT_BATCHES = 4;
 
 /**
- * Turns a boot-time report into a machine identity. A machine seen for the first time is
- * recorded and announced (`machine.discovered`) in one transaction; a known one is counted;
- * a conflict is kept for an operator and announced to nobody.
+ * Turns a boot-time report into a machine identity:
+ * - a machine seen for the first time is recorded and announced (`machine.discovered`,
+ *   revision 1);
+ * - a known machine whose identity grew (a new NIC, a UUID or serial learned) is stored with
+ *   the next revision and announced again (`rediscovered`), so inventory updates its record;
+ * - a known machine with nothing new is counted;
+ * - a report whose keys disagree with known machines is recorded as a conflict for an
+ *   operator (`GET /v1/discovery/conflicts`) and never merged: it becomes a new machine of its
+ *   own (see decideIdentity), or, when it fits several machines equally, is held.
+ *
+ * The site is the server's decision, from the site networks (see addressToLocate); a siteId
+ * the client claims is ignored, and recorded beside the decision when it disagrees.
+ *
+ * Reports that arrive together are decided together (ReportBatchProcessor), locking only
+ * their own identity keys: a boot storm costs a transaction per batch, not per report.
  */
 @Injectable()
 export class DiscoveryReportsService {
-  constructor(
-    @Inject(MachineIdentityRepository) private readonly identities: MachineIdentityRepository,
-    @Inject(Outbox) private readonly outbox: Outbox,
-    @Inject(OutboxRelay) private readonly relay: OutboxRelay,
-  ) {}
+  private readonly trustedRelays: BlockList;
+  private readonly batcher: KeyedBatcher<ReportItem, ReportOutcome>;
 
-  async receive(report: DiscoveryReport, sourceIp: string): Promise<ReportOutcome> {
-    const identity = normalizeIdentity(report);
-    const hardware = parseHardware(report.hardware);
-    const siteId = report.siteId ?? UNASSIGNED_SITE;
-    const bootMac = (report.bootMac && normalizeMac(report.bootMac)) || identity.macs[0]!;
-    const now = new Date();
-    const outcome = await this.identities.transaction(async (manager) => {
-      await this.identities.lockIdentities(manager);
-      const match = matchIdentity(identity, await this.identities.findRelated(manager, identity));
-      if (match.kind === 'conflict') {
-        await this.identities.recordReport(manager, null, 'conflict', {
-          report,
-          reason: match.reason,
-          machineIds: match.machineIds,
-        });
-        return match;
-      }
-      if (match.kind === 'match') {
-        await this.identities.touch(manager, match.machineId, identity, now);
-        await this.identities.recordReport(manager, match.machineId, `known:${match.by}`, report);
-        return { kind: 'known', machineId: match.machineId, matchedBy: match.by } as const;
-      }
-      const machineId = randomUUID();
-      await this.identities.insert(manager, machineId, identity, siteId, now);
-      await this.identities.recordReport(manager, machineId, 'created', report);
-      await this.outbox.add(
-        manager,
-        contracts.machineDiscovered,
-        { siteId, machineId },
-        create(MachineDiscoveredSchema, {
-          machineId,
-          identity: toIdentityMessage(identity),
-          siteId,
-          bootMac,
-          ipAddress: sourceIp,
-          discoveredAt: timestampFromDate(now),
-          hardware,
-        }),
-        { about: machineId },
-      );
-      return { kind: 'created', machineId } as const;
+  constructor(
+    @Inject(ReportBatchProcessor) processor: ReportBatchProcessor,
+    @Inject(OutboxRelay) private readonly relay: OutboxRelay,
+    @Inject(DISCOVERY_OPTIONS) options: DiscoveryOptions,
+  ) {
+    this.trustedRelays = networkSet(options.trustedRelays);
+    this.batcher = new KeyedBatcher((items) => processor.process(items), {
+      maxBatch: MAX_BATCH,
+      maxConcurrent: MAX_CONCURRENT_BATCHES,
+      keysOf: (item) => item.lockIds,
     });
-    if (outcome.kind === 'created') this.relay.kick();
+  }
+
+  async receive(report: DiscoveryReport, origin: ReportOrigin): Promise<ReportOutcome> {
+    const identity = normalizeIdentity(report);
+    const located = addressToLocate(origin, this.trustedRelays);
+    const outcome = await this.batcher.submit({
+      report,
+      identity,
+      hardware: parseHardware(report.hardware),
+      bootMac: (report.bootMac && normalizeMac(report.bootMac)) || identity.macs[0]!,
+      source: origin.source,
+      locateBy: isIP(located.address) ? located.address : undefined,
+      lockIds: lockIds(identityKeys(identity)),
+    });
+    if (outcome.kind === 'created' || outcome.kind === 'updated') this.relay.kick();
     return outcome;
   }
 }
 
-function toIdentityMessage(
-  identity: HardwareIdentity,
-): ReturnType<typeof create<typeof HardwareIdentitySchema>> {
-  return create(HardwareIdentitySchema, {
-    smbiosUuid: identity.smbiosUuid ?? '',
-    serial: identity.serial ?? '',
-    macs: identity.macs,
-  });
-}
-
 /** Hardware facts arrive as the protobuf JSON form; the schema's rules validate them. */
-function parseHardware(
-  json: Record<string, unknown>,
-): ReturnType<typeof fromJson<typeof HardwareFactsSchema>> {
+function parseHardware(json: Record<string, unknown>): HardwareFacts {
   try {
     return validate(HardwareFactsSchema, fromJson(HardwareFactsSchema, json as JsonValue));
   } catch (err) {

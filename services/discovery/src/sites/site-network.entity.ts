@@ -1,0 +1,15 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** One network range of a site: a report from an address inside it belongs to that site. */
+@Entity({ name: 'site_networks' })
+export class SiteNetworkEntity {
+  /** PostgreSQL `cidr`, host bits zeroed (`10.1.0.0/16`). */
+  @PrimaryColumn({ type: 'cidr' })
+  cidr!: string;
+
+  @Column({ type: 'text', name: 'site_id' })
+  siteId!: string;
+
+  @Column({ type: 'timestamptz', name: 'updated_at' })
+  updatedAt!: Date;
+}
