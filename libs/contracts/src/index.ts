@@ -19,3 +19,15 @@ export { DUPLICATE_WINDOW_SECONDS, streams } from './streams.js';
 export { subjectMatches } from './subject-pattern.js';
 export * from './gen/index.js';
 export { scopedSubjects, type Scope } from './scope.js';
+export {
+  busManifest,
+  busManifests,
+  inboxPrefix,
+  manifestStreams,
+  serviceNames,
+  UnknownServiceError,
+  type BusManifest,
+  type ConsumedEvent,
+  type ServiceName,
+} from './services.js';
+export { patternCovers } from './subject-pattern.js';
