@@ -3,6 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { streams } from '@muster/contracts';
+import { BusConnection, ensureStreams } from '@muster/messaging';
 import { until } from '@muster/messaging/testing';
 import { getFreePort, startNats, startPostgres, type NatsServerHandle } from '@muster/testing';
 import { startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
@@ -19,6 +21,7 @@ beforeAll(async () => {
     await getFreePort(),
     {
       MUSTER_NATS_URL: nats.url,
+      MUSTER_NATS_NKEY_SEED: nats.credentials.services.inventory.seed,
       MUSTER_DATABASE_URL: inject('servers').postgres.url,
       MUSTER_DATABASE_SCHEMA: `life_${randomUUID().replace(/-/g, '').slice(0, 10)}`,
     },
@@ -50,7 +53,12 @@ describe('a running service', () => {
     expect((await readyz()).body).toContain('nats');
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
 
-    nats = await startNats({ dataDir: join(dir, 'nats'), port: nats.port, monitorPort: nats.monitorPort });
+    nats = await startNats({
+      dataDir: join(dir, 'nats'),
+      port: nats.port,
+      monitorPort: nats.monitorPort,
+      credentials: nats.credentials,
+    });
     await until(async () => (await readyz()).status === 200, 30_000, 'ready again once NATS is back');
   });
 
@@ -69,10 +77,22 @@ describe('a running service', () => {
 describe('a service started before its database', () => {
   it('waits for PostgreSQL to accept connections, then becomes ready', async () => {
     const port = await getFreePort();
+    // The scheduler only reads AGENT_TELEMETRY and waits for its producer (agent-gateway) to
+    // create it: the administrator plays that producer here.
+    const admin = await BusConnection.connect({ servers: [nats.url], name: 'admin' });
+    await ensureStreams(
+      admin.jsm,
+      streams.filter((s) => s.name === 'AGENT_TELEMETRY'),
+    );
+    await admin.close();
     const early = startServiceProcess(
       'scheduler',
       await getFreePort(),
-      { MUSTER_NATS_URL: nats.url, MUSTER_DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres` },
+      {
+        MUSTER_NATS_URL: nats.url,
+        MUSTER_NATS_NKEY_SEED: nats.credentials.services.scheduler.seed,
+        MUSTER_DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      },
       dir,
     );
     try {
