@@ -16,7 +16,7 @@ export { contracts, type ContractKey } from './messages.js';
 export { queries, type QueryKey } from './queries.js';
 export { allContracts, allQueries, contractBySubject, contractByType } from './registry.js';
 export { DUPLICATE_WINDOW_SECONDS, streams } from './streams.js';
-export { subjectMatches } from './subject-pattern.js';
+export { patternCovers, subjectMatches } from './subject-pattern.js';
 export * from './gen/index.js';
 export { scopedSubjects, type Scope } from './scope.js';
 export {
@@ -30,4 +30,3 @@ export {
   type ConsumedEvent,
   type ServiceName,
 } from './services.js';
-export { patternCovers } from './subject-pattern.js';
