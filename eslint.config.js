@@ -6,7 +6,9 @@ import tseslint from 'typescript-eslint';
 
 /** Each client library may be imported only by the adapter lib that owns it (see docs/adr). */
 const clientOwners = [
-  { pattern: '@nats-io/*', owner: 'libs/messaging', why: 'use @muster/messaging' },
+  // nkeys is a key library, not a client: credentials are made where the permissions are derived.
+  { pattern: ['@nats-io/*', '!@nats-io/nkeys'], owner: 'libs/messaging', why: 'use @muster/messaging' },
+  { pattern: '@nats-io/nkeys', owner: 'libs/bus-auth', why: 'use @muster/bus-auth' },
   { pattern: 'minio', owner: 'libs/object-store', why: 'use @muster/object-store' },
   { pattern: 'bullmq', owner: 'libs/jobs', why: 'use @muster/jobs' },
   { pattern: 'ioredis', owner: 'libs/jobs', why: 'use @muster/jobs' },
@@ -31,7 +33,10 @@ const restrictedClients = (except) => [
   serviceImports,
   ...clientOwners
     .filter((c) => c.owner !== except)
-    .map((c) => ({ group: [c.pattern], message: `only ${c.owner} imports ${c.pattern}: ${c.why}` })),
+    .map((c) => {
+      const group = [c.pattern].flat();
+      return { group, message: `only ${c.owner} imports ${group[0]}: ${c.why}` };
+    }),
 ];
 
 export default tseslint.config(

@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@muster/source'] },
   ssr: { resolve: { conditions: ['@muster/source'] } },
+  // The global setup (libs/testing) runs in Vitest's own environment and imports workspace
+  // packages (@muster/bus-auth for the NATS users), so that environment resolves sources too.
+  environments: { __vitest__: { resolve: { conditions: ['@muster/source'] } } },
   test: {
     reporters: ['default'],
     projects: [

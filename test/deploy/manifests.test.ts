@@ -43,7 +43,7 @@ const COMMON_ENV = [
   'MUSTER_HTTP_HOST',
   'MUSTER_HTTP_PORT',
   'MUSTER_NATS_URL',
-  'MUSTER_NATS_TOKEN',
+  'MUSTER_NATS_NKEY_SEED',
   'MUSTER_DATABASE_URL',
   'MUSTER_DATABASE_SCHEMA',
   'MUSTER_LOG_LEVEL',
@@ -79,6 +79,7 @@ const REQUIRED_ENV: Record<string, string[]> = Object.fromEntries(
       'MUSTER_HTTP_HOST',
       'MUSTER_HTTP_PORT',
       'MUSTER_NATS_URL',
+      'MUSTER_NATS_NKEY_SEED',
       'MUSTER_DATABASE_URL',
       ...(s === 'image-build' ? ['MUSTER_REDIS_URL'] : []),
       ...(s === 'artifact-store' ? S3_ENV.filter((k) => k !== 'MUSTER_S3_REGION') : []),
@@ -273,11 +274,13 @@ describe.each([
           if (!cm.optional) expect(Object.keys(map!.data ?? {}), `${name} ${e.name}`).toContain(cm.key);
         }
         const secret = e.valueFrom?.secretKeyRef;
-        if (secret) expect(secret.name, `${name} ${e.name}`).toBe('muster-secrets');
+        // The NATS seed comes from the service's own Secret; everything else from muster-secrets.
+        if (secret && e.name !== 'MUSTER_NATS_NKEY_SEED')
+          expect(secret.name, `${name} ${e.name}`).toBe('muster-secrets');
       }
       for (const secretVar of [
         'MUSTER_DATABASE_URL',
-        'MUSTER_NATS_TOKEN',
+        'MUSTER_NATS_NKEY_SEED',
         'MUSTER_S3_SECRET_KEY',
         'MUSTER_REDIS_URL',
       ]) {
@@ -285,6 +288,20 @@ describe.each([
         if (e) expect(e.valueFrom?.secretKeyRef, `${name} ${secretVar} comes from the Secret`).toBeDefined();
       }
     }
+  });
+
+  it('logs each service in to NATS as its own user, from a Secret of its own', () => {
+    const secrets = all<IDeployment>('Deployment').map((d) => {
+      const name = d.metadata!.name!;
+      const ref = container(d).env?.find((e) => e.name === 'MUSTER_NATS_NKEY_SEED')?.valueFrom?.secretKeyRef;
+      expect(ref, `${name}: MUSTER_NATS_NKEY_SEED from a Secret`).toBeDefined();
+      expect(ref, name).toMatchObject({ name: `muster-nats-${name}`, key: 'nkey-seed' });
+      expect(ref!.optional, `${name}: without its seed NATS would refuse it; fail visibly instead`).not.toBe(
+        true,
+      );
+      return ref!.name;
+    });
+    expect(new Set(secrets).size).toBe(SERVICES.length);
   });
 
   it('selects each Deployment’s pods from its Service, PodDisruptionBudget and autoscaler', () => {
@@ -359,6 +376,8 @@ describe(composeFile, () => {
       }
       expect(Object.keys(env), name).toEqual(expect.arrayContaining(REQUIRED_ENV[name]!));
       expect(env['MUSTER_HTTP_HOST'], name).toBe('0.0.0.0');
+      // Its own NATS user's seed, from the compose file's variable of that service.
+      expect(s!.environment, name).toHaveProperty('MUSTER_NATS_NKEY_SEED');
       expect(env['MUSTER_HTTP_PORT'], name).toBe(String(PORTS[name]));
 
       expect(s!.depends_on?.['nats']?.condition, name).toBe('service_healthy');

@@ -33,6 +33,8 @@ function startInventory(): ServiceProcess {
     inventoryPort,
     {
       MUSTER_NATS_URL: env.server.url,
+      // Its own NATS user: the journey runs under least-privilege permissions.
+      MUSTER_NATS_NKEY_SEED: env.server.credentials.services.inventory.seed,
       MUSTER_DATABASE_URL: pgUrl,
       MUSTER_DATABASE_SCHEMA: `inv_${tag}`,
       MUSTER_LOG_LEVEL: 'warn',
@@ -52,6 +54,7 @@ beforeAll(async () => {
     await getFreePort(),
     {
       MUSTER_NATS_URL: env.server.url,
+      MUSTER_NATS_NKEY_SEED: env.server.credentials.services.discovery.seed,
       MUSTER_DATABASE_URL: pgUrl,
       MUSTER_DATABASE_SCHEMA: `disc_${tag}`,
       MUSTER_LOG_LEVEL: 'warn',

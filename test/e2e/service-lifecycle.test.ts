@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { streams } from '@muster/contracts';
+import { BusConnection, ensureStreams } from '@muster/messaging';
 import { until } from '@muster/messaging/testing';
 import { getFreePort, startNats, startPostgres, type NatsServerHandle } from '@muster/testing';
 import { startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
@@ -21,6 +23,7 @@ beforeAll(async () => {
     await getFreePort(),
     {
       MUSTER_NATS_URL: nats.url,
+      MUSTER_NATS_NKEY_SEED: nats.credentials.services.inventory.seed,
       MUSTER_DATABASE_URL: inject('servers').postgres.url,
       MUSTER_DATABASE_SCHEMA: schema,
     },
@@ -54,7 +57,12 @@ describe('a running service', () => {
     expect((await readyz()).status).toBe(200);
     expect((await fetch(`${service.url}/v1/machines`)).status).toBe(200);
 
-    nats = await startNats({ dataDir: join(dir, 'nats'), port: nats.port, monitorPort: nats.monitorPort });
+    nats = await startNats({
+      dataDir: join(dir, 'nats'),
+      port: nats.port,
+      monitorPort: nats.monitorPort,
+      credentials: nats.credentials,
+    });
     await until(async () => (await service.log()).includes('"nats":"reconnect"'), 30_000, 'the reconnect');
   });
 
@@ -117,10 +125,22 @@ describe('a running service', () => {
 describe('a service started before its database', () => {
   it('waits for PostgreSQL to accept connections, then becomes ready', async () => {
     const port = await getFreePort();
+    // The scheduler only reads AGENT_TELEMETRY and waits for its producer (agent-gateway) to
+    // create it: the administrator plays that producer here.
+    const admin = await BusConnection.connect({ servers: [nats.url], name: 'admin' });
+    await ensureStreams(
+      admin.jsm,
+      streams.filter((s) => s.name === 'AGENT_TELEMETRY'),
+    );
+    await admin.close();
     const early = startServiceProcess(
       'scheduler',
       await getFreePort(),
-      { MUSTER_NATS_URL: nats.url, MUSTER_DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres` },
+      {
+        MUSTER_NATS_URL: nats.url,
+        MUSTER_NATS_NKEY_SEED: nats.credentials.services.scheduler.seed,
+        MUSTER_DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      },
       dir,
     );
     try {

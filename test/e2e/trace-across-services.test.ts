@@ -48,13 +48,14 @@ beforeAll(async () => {
   env = await ownBus();
   logs = await mkdtemp(join(tmpdir(), 'muster-trace-'));
   const tag = randomUUID().replace(/-/g, '').slice(0, 10);
-  for (const name of ['discovery', 'inventory']) {
+  for (const name of ['discovery', 'inventory'] as const) {
     services.push(
       startServiceProcess(
         name,
         await getFreePort(),
         {
           MUSTER_NATS_URL: env.server.url,
+          MUSTER_NATS_NKEY_SEED: env.server.credentials.services[name].seed,
           MUSTER_DATABASE_URL: inject('servers').postgres.url,
           MUSTER_DATABASE_SCHEMA: `${name}_${tag}`,
           MUSTER_LOG_LEVEL: 'warn',

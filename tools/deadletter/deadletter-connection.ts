@@ -2,15 +2,17 @@ import { loadConfig, natsConfig } from '@muster/config';
 import { BusConnection } from '@muster/messaging';
 
 /**
- * The tool's one way to the bus: the MUSTER_NATS_* settings a service reads (URL, token and
- * whatever natsConfig() gains, such as credentials), and nothing else from the environment.
+ * The tool's one way to the bus: the MUSTER_NATS_* settings a service reads, and nothing else
+ * from the environment. It needs a user allowed to read, replay and purge every consumer's dead
+ * letters: the bus's admin user (`nats://admin:PASSWORD@host:4222`, from
+ * `npm run bus:credentials`), or an nkey seed with those rights in MUSTER_NATS_NKEY_SEED.
  */
 export async function connectFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<BusConnection> {
   const natsEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('MUSTER_NATS_')));
   const { nats } = loadConfig({ nats: natsConfig() }, natsEnv);
   return BusConnection.connect({
     servers: nats.servers,
-    ...(nats.token ? { token: nats.token } : {}),
+    ...(nats.nkeySeed ? { nkeySeed: nats.nkeySeed } : {}),
     name: `deadletter-tool@${process.pid}`,
   });
 }

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseStackArgs, planStack, serviceEnv, SERVICES } from './stack-plan.js';
+import { parseStackArgs, planStack, serviceEnv, SERVICES, type ServiceName } from './stack-plan.js';
 
 const endpoints = {
   natsUrl: 'nats://127.0.0.1:14222',
+  natsSeeds: Object.fromEntries(SERVICES.map((s) => [s.name, `seed-of-${s.name}`])) as Record<
+    ServiceName,
+    string
+  >,
   postgresUrl: 'postgres://postgres@127.0.0.1:15432/postgres',
   redisUrl: 'redis://127.0.0.1:16379',
   s3: { url: 'http://127.0.0.1:17480', accessKey: 'a', secretKey: 's', region: 'us-east-1' },
@@ -31,8 +35,12 @@ describe('serviceEnv', () => {
       'MUSTER_HTTP_HOST',
       'MUSTER_HTTP_PORT',
       'MUSTER_LOG_LEVEL',
+      'MUSTER_NATS_NKEY_SEED',
       'MUSTER_NATS_URL',
     ]);
+    // Its own NATS user, never another's.
+    expect(envOf('inventory').MUSTER_NATS_NKEY_SEED).toBe('seed-of-inventory');
+    expect(envOf('discovery').MUSTER_NATS_NKEY_SEED).toBe('seed-of-discovery');
     expect(envOf('image-build').MUSTER_REDIS_URL).toBe(endpoints.redisUrl);
     expect(envOf('artifact-store')).toMatchObject({
       MUSTER_S3_ENDPOINT: endpoints.s3.url,

@@ -34,6 +34,8 @@ export interface StackOptions {
 export interface StackPlan {
   home: string;
   dataDir: string;
+  /** The bus credentials (`@muster/bus-auth`): made on the first start, kept afterwards. */
+  busAuthDir: string;
   logDir: string;
   servers: Record<keyof typeof SERVER_PORTS, number>;
   services: { name: ServiceName; port: number; needs: readonly ('redis' | 's3')[] }[];
@@ -47,6 +49,7 @@ export function planStack(options: StackOptions): StackPlan {
   return {
     home: options.home,
     dataDir: join(options.home, 'data'),
+    busAuthDir: join(options.home, 'bus-auth'),
     logDir: join(options.home, 'logs'),
     servers,
     services: SERVICES.map((s) => ({ ...s, port: shift(s.port) })),
@@ -55,6 +58,8 @@ export function planStack(options: StackOptions): StackPlan {
 
 export interface Endpoints {
   natsUrl: string;
+  /** Each service's own NATS user (nkey seed), kept under the stack's home. */
+  natsSeeds: Readonly<Record<ServiceName, string>>;
   postgresUrl: string;
   redisUrl: string;
   s3: { url: string; accessKey: string; secretKey: string; region: string };
@@ -66,6 +71,7 @@ export function serviceEnv(service: StackPlan['services'][number], e: Endpoints)
     MUSTER_HTTP_HOST: '127.0.0.1',
     MUSTER_HTTP_PORT: String(service.port),
     MUSTER_NATS_URL: e.natsUrl,
+    MUSTER_NATS_NKEY_SEED: e.natsSeeds[service.name],
     MUSTER_DATABASE_URL: e.postgresUrl,
     MUSTER_LOG_LEVEL: 'info',
   };

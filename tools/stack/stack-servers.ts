@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { startNats, startPostgres, startRedis, startS3, type ServerHandle } from '@muster/testing';
+import { ensureCredentialsDir } from '@muster/bus-auth';
+import {
+  serviceSeeds,
+  startNats,
+  startPostgres,
+  startRedis,
+  startS3,
+  type ServerHandle,
+} from '@muster/testing';
 import type { Endpoints, StackPlan } from './stack-plan.js';
 
 export interface RunningServers {
@@ -17,6 +25,8 @@ export async function startStackServers(
   say: (line: string) => void,
 ): Promise<RunningServers> {
   const dir = (name: string) => join(plan.dataDir, name);
+  // Each service logs in as its own NATS user; the keys are made once and kept in the home.
+  const { credentials } = await ensureCredentialsDir(plan.busAuthDir);
   const started: { name: string; handle: ServerHandle }[] = [];
   const timed = async <H extends ServerHandle>(
     name: string,
@@ -44,6 +54,7 @@ export async function startStackServers(
           port: plan.servers.nats,
           monitorPort: plan.servers.natsMonitor,
           persistent: true,
+          credentials,
         }),
       (h) => `${h.url} (monitor ${h.monitorUrl})`,
     ),
@@ -74,6 +85,7 @@ export async function startStackServers(
       handles: started,
       endpoints: {
         natsUrl: nats.value.url,
+        natsSeeds: serviceSeeds(nats.value.credentials),
         postgresUrl: postgres.value.url,
         redisUrl: redis.value.url,
         s3: {

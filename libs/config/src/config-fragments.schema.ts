@@ -37,7 +37,22 @@ export function natsConfig() {
     servers: envVar('MUSTER_NATS_URL', urlListValue({ protocols: ['nats', 'tls'] }), {
       secret: 'url-password',
     }),
-    token: envVar('MUSTER_NATS_TOKEN', nonEmpty().optional(), { secret: true }),
+    /**
+     * The service's own NATS user: an nkey user seed (`SU…`, from `npm run bus:credentials`).
+     * The server grants it exactly what the service's bus manifest needs. Unset, the service
+     * connects anonymously, which only a test server (or one without authorization) admits.
+     */
+    nkeySeed: envVar(
+      'MUSTER_NATS_NKEY_SEED',
+      z
+        .string()
+        .trim()
+        .regex(/^SU[A-Z2-7]{56}$/, {
+          error: 'must be an nkey user seed (SU followed by 56 base32 characters)',
+        })
+        .optional(),
+      { secret: true },
+    ),
     /** Stream sizes, ages and replicas an operator sets (R3 in production): see streamLimitsValue. */
     streams: envVar('MUSTER_NATS_STREAMS', streamLimitsValue().default({})),
   };

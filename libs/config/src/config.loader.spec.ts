@@ -49,14 +49,14 @@ describe('loadConfig', () => {
         rateLimitPerMinute: 60_000,
         rateLimitBurst: 5_000,
       },
-      nats: { servers: ['nats://127.0.0.1:4222', 'nats://10.0.0.2:4222'], token: undefined, streams: {} },
+      nats: { servers: ['nats://127.0.0.1:4222', 'nats://10.0.0.2:4222'], nkeySeed: undefined, streams: {} },
       database: { url: 'postgres://muster:pw@127.0.0.1:5432/muster', schema: 'inventory' },
       log: { level: 'info' },
       otel: { otlpEndpoint: undefined },
     });
     expectTypeOf(config.http.port).toEqualTypeOf<number>();
     expectTypeOf(config.nats.servers).toEqualTypeOf<string[]>();
-    expectTypeOf(config.nats.token).toEqualTypeOf<string | undefined>();
+    expectTypeOf(config.nats.nkeySeed).toEqualTypeOf<string | undefined>();
     expectTypeOf(config.log.level).toEqualTypeOf<
       'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
     >();

@@ -18,6 +18,17 @@ export { contracts, type ContractKey } from './messages.js';
 export { queries, type QueryKey } from './queries.js';
 export { allContracts, allQueries, contractBySubject, contractByType } from './registry.js';
 export { DUPLICATE_WINDOW_SECONDS, streams } from './streams.js';
-export { subjectMatches } from './subject-pattern.js';
+export { patternCovers, subjectMatches } from './subject-pattern.js';
 export * from './gen/index.js';
 export { scopedSubjects, type Scope } from './scope.js';
+export {
+  busManifest,
+  busManifests,
+  inboxPrefix,
+  manifestStreams,
+  serviceNames,
+  UnknownServiceError,
+  type BusManifest,
+  type ConsumedEvent,
+  type ServiceName,
+} from './services.js';

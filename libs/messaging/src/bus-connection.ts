@@ -1,17 +1,31 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import type { StreamSpec } from '@muster/contracts';
 import type { StreamLimitOverrides } from './stream-reconcile.js';
 import { ensureStreams, type EnsureStreamsOptions } from './stream-setup.js';
+import { waitForStreams } from './stream-wait.js';
 
 export interface BusOptions {
   /** nats:// URLs of the cluster. */
   servers: readonly string[];
   /** Shown in the server's connection list: the service and instance. */
   name: string;
-  token?: string;
-  /** Streams to create or update before anything is published or consumed. */
+  /**
+   * The service's NATS user (`SU…`): it signs the server's nonce, and the server grants what
+   * that user's permissions allow. Without it the client connects anonymously (test set-up).
+   */
+  nkeySeed?: string;
+  /**
+   * Prefix of every reply subject (nats.js `inboxPrefix`), `_INBOX_<service>`: a service's NATS
+   * user may read only its own inbox, so no service can read another's replies.
+   */
+  inboxPrefix?: string;
+  /** Streams this service writes into: created or raised before anything is published or consumed. */
   streams?: readonly StreamSpec[];
+  /** Streams this service only reads: it waits until their producers have created them. */
+  awaitStreams?: readonly StreamSpec[];
+  /** Told when the service waits for a stream it reads. */
+  onStreamWait?: (stream: string) => void;
   /** Sizes, ages and replicas per stream from configuration (R3 in production); never lowered. */
   streamOverrides?: StreamLimitOverrides;
   /** Told what stream was created or raised, and where a live stream drifted from its declaration. */
@@ -37,7 +51,10 @@ export class BusConnection {
     const nc = await connect({
       servers: [...options.servers],
       name: options.name,
-      ...(options.token ? { token: options.token } : {}),
+      ...(options.nkeySeed
+        ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)) }
+        : {}),
+      ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       pingInterval: 10_000,
@@ -53,6 +70,11 @@ export class BusConnection {
       await ensureStreams(jsm, options.streams, {
         ...(options.streamOverrides ? { overrides: options.streamOverrides } : {}),
         ...(options.onStreamLog ? { onLog: options.onStreamLog } : {}),
+      });
+    }
+    if (options.awaitStreams) {
+      await waitForStreams(jsm, options.awaitStreams, {
+        ...(options.onStreamWait ? { onWait: options.onStreamWait } : {}),
       });
     }
     return bus;

@@ -1,5 +1,6 @@
 export { BusConnection, type BusOptions } from './bus-connection.js';
 export { ensureStreams, UnknownStreamError, type EnsureStreamsOptions } from './stream-setup.js';
+export { waitForStreams, type WaitForStreamsOptions } from './stream-wait.js';
 export {
   effectiveLimits,
   reconcileStream,
@@ -47,3 +48,4 @@ export {
 } from './nest/messaging.module.js';
 export { OnEvent, AnswerQuery, type EventHandlerOptions } from './nest/handler.decorators.js';
 export { MESSAGING_OPTIONS } from './nest/messaging.tokens.js';
+export { assertDeclared, UndeclaredHandlerError, type DeclaredHandler } from './nest/manifest-check.js';

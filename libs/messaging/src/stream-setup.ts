@@ -1,5 +1,5 @@
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
-import type { StreamSpec } from '@muster/contracts';
+import { streams as catalogue, type StreamSpec } from '@muster/contracts';
 import {
   effectiveLimits,
   reconcileStream,
@@ -29,11 +29,13 @@ export async function ensureStreams(
   options: EnsureStreamsOptions = {},
 ): Promise<void> {
   const overrides = options.overrides ?? {};
-  const known = new Set<string>(specs.map((s) => s.name));
+  // A stream of the catalogue that this service does not write is another service's to size:
+  // its setting is not an error here (one MUSTER_NATS_STREAMS may serve every service).
+  const known = new Set<string>([...catalogue, ...specs].map((s) => s.name));
   const unknown = Object.keys(overrides).filter((name) => name !== '*' && !known.has(name));
   if (unknown.length > 0) {
     throw new UnknownStreamError(
-      `MUSTER_NATS_STREAMS names ${unknown.join(', ')}, which this service does not declare (it knows ${[...known].join(', ')})`,
+      `MUSTER_NATS_STREAMS names ${unknown.join(', ')}, which is not a stream (known: ${[...known].join(', ')})`,
     );
   }
   for (const spec of specs) {

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ConfigOf } from '@muster/config';
-import { streams } from '@muster/contracts';
+import { busManifest, inboxPrefix, manifestStreams } from '@muster/contracts';
 import { MessagingModule } from '@muster/messaging';
 import { NestPinoLogger, ObservabilityModule, type Logger, type Metrics } from '@muster/observability';
 import { OutboxInbox1763800000000, PersistenceModule } from '@muster/persistence';
@@ -35,6 +35,9 @@ export interface ServiceContext {
 export function serviceModule(ctx: ServiceContext, parts: ServiceParts): DynamicModule {
   const { name, config } = ctx;
   const source = `/muster/${name}`;
+  // What this service may do on the bus: its streams, its inbox, and the handlers it may run.
+  const manifest = busManifest(name);
+  const { owned, read } = manifestStreams(manifest);
   @Module({})
   class ServiceRootModule {}
   return {
@@ -48,10 +51,15 @@ export function serviceModule(ctx: ServiceContext, parts: ServiceParts): Dynamic
       MessagingModule.forRootAsync({
         useFactory: () => ({
           servers: config.nats.servers,
-          ...(config.nats.token ? { token: config.nats.token } : {}),
+          ...(config.nats.nkeySeed ? { nkeySeed: config.nats.nkeySeed } : {}),
+          inboxPrefix: inboxPrefix(manifest.service),
           name: `${name}@${hostname()}:${process.pid}`,
           source,
-          streams,
+          manifest,
+          streams: owned,
+          awaitStreams: read,
+          onStreamWait: (stream) =>
+            ctx.logger.info({ stream }, `waiting for stream ${stream}, which its producers create`),
           streamOverrides: config.nats.streams,
           onStreamLog: (e) =>
             ctx.logger[e.action === 'drift' ? 'warn' : 'info'](

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getReaper } from './internal/reaper.js';
-import { startNats, type NatsServerHandle } from './nats.launcher.js';
+import { serviceSeeds, startNats, type NatsServerHandle } from './nats.launcher.js';
 import { startPostgres, type PostgresServerHandle } from './postgres.launcher.js';
 import { startRedis, type RedisServerHandle } from './redis.launcher.js';
 import { startS3, type S3ServerHandle } from './s3.launcher.js';
@@ -61,7 +61,11 @@ export async function startTestServers(options: { parentDir?: string } = {}): Pr
   }
 
   const endpoints: ServerEndpoints = {
-    nats: { url: nats.value.url, monitorUrl: nats.value.monitorUrl },
+    nats: {
+      url: nats.value.url,
+      monitorUrl: nats.value.monitorUrl,
+      seeds: serviceSeeds(nats.value.credentials),
+    },
     postgres: {
       url: postgres.value.url,
       host: postgres.value.host,

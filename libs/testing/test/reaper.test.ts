@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isRunning, processesUsing, until } from './support/processes.js';
 
-const hooks = fileURLToPath(new URL('./fixtures/ts-resolve.hooks.ts', import.meta.url));
 const child = fileURLToPath(new URL('./fixtures/servers.child.ts', import.meta.url));
 
 interface Started {
@@ -15,7 +15,18 @@ interface Started {
 }
 
 function startChild(): Promise<{ pid: number; started: Started }> {
-  const proc = spawn(process.execPath, ['--import', hooks, child], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The harness imports workspace packages (@muster/bus-auth for the NATS users, and through it
+  // the generated contracts, whose enums Node cannot strip), so the child runs as services do.
+  const root = fileURLToPath(new URL('../../..', import.meta.url));
+  const proc = spawn(
+    process.execPath,
+    ['--import', '@swc-node/register/esm-register', '--conditions=@muster/source', child],
+    {
+      cwd: root,
+      env: { ...process.env, SWC_NODE_PROJECT: join(root, 'tsconfig.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   proc.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));

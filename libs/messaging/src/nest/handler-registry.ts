@@ -10,13 +10,14 @@ import {
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { DescMessage } from '@bufbuild/protobuf';
 import type { Subscription } from '@nats-io/transport-node';
-import type { QueryContract } from '@muster/contracts';
+import type { BusManifest, QueryContract } from '@muster/contracts';
 import { Metrics, ReadinessRegistry } from '@muster/observability';
 import { BusConnection } from '../bus-connection.js';
 import { DurableConsumer, type BatchHandler } from '../durable-consumer.js';
 import { serveQuery, type QueryHandler } from '../query.js';
 import type { EventHandlerMetadata } from './handler.decorators.js';
-import { EVENT_HANDLER, QUERY_HANDLER } from './messaging.tokens.js';
+import { assertDeclared, type DeclaredHandler } from './manifest-check.js';
+import { EVENT_HANDLER, MESSAGING_OPTIONS, QUERY_HANDLER } from './messaging.tokens.js';
 import { readinessProbes } from './readiness-probes.js';
 
 type Method = (...args: unknown[]) => Promise<unknown>;
@@ -39,6 +40,7 @@ export class HandlerRegistry
     @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(BusConnection) private readonly bus: BusConnection,
+    @Inject(MESSAGING_OPTIONS) private readonly options: { manifest?: BusManifest },
     @Optional() @Inject(Metrics) metrics?: Metrics,
     @Optional() @Inject(ReadinessRegistry) private readonly readiness?: ReadinessRegistry,
   ) {
@@ -46,6 +48,8 @@ export class HandlerRegistry
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    const found: (() => Promise<void>)[] = [];
+    const declared: DeclaredHandler[] = [];
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
       if (!instance || typeof instance !== 'object') continue;
@@ -54,11 +58,20 @@ export class HandlerRegistry
         const method = (instance as Record<string, Method>)[name];
         if (typeof method !== 'function') continue;
         const event = this.reflector.get<EventHandlerMetadata | undefined>(EVENT_HANDLER, method);
-        if (event) await this.startConsumer(event, method.bind(instance));
+        if (event) {
+          declared.push({ kind: 'event', contract: event.contract, durable: event.options.durable });
+          found.push(() => this.startConsumer(event, method.bind(instance)));
+        }
         const query = this.reflector.get<QueryContract | undefined>(QUERY_HANDLER, method);
-        if (query) this.startResponder(query, method.bind(instance));
+        if (query) {
+          declared.push({ kind: 'query', query });
+          found.push(() => Promise.resolve(this.startResponder(query, method.bind(instance))));
+        }
       }
     }
+    // Nothing starts unless every handler is in the service's bus manifest.
+    if (this.options.manifest) assertDeclared(this.options.manifest, declared);
+    for (const start of found) await start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type FactoryProvider, type InjectionToken } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import type { BusManifest } from '@muster/contracts';
 import { BusConnection, type BusOptions } from '../bus-connection.js';
 import { EventPublisher } from '../event-publisher.js';
 import { QueryClient } from '../query.js';
@@ -9,6 +10,11 @@ import { MESSAGING_OPTIONS } from './messaging.tokens.js';
 export interface MessagingModuleOptions extends BusOptions {
   /** CloudEvents `source` of everything this service sends: `/muster/<service>`. */
   source: string;
+  /**
+   * What this service may do on the bus: every @OnEvent / @AnswerQuery must be declared in it,
+   * or the service refuses to start. Omitted, nothing is checked (library tests).
+   */
+  manifest?: BusManifest;
 }
 
 export interface MessagingModuleAsyncOptions {

@@ -1,0 +1,134 @@
+import type { MessageContract, QueryContract, StreamSpec } from './contract.js';
+import { deadLetter } from './dead-letter.js';
+import { contracts } from './messages.js';
+import { queries } from './queries.js';
+import { streams } from './streams.js';
+
+/** The seven services: the NATS user names and the `runService({ name })` of each. */
+export const serviceNames = [
+  'discovery',
+  'inventory',
+  'image-build',
+  'artifact-store',
+  'boot',
+  'scheduler',
+  'agent-gateway',
+] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+/** A durable consumer: what it reads and its durable name (also its dead-letter subject). */
+export interface ConsumedEvent {
+  readonly contract: MessageContract;
+  readonly durable: string;
+}
+
+/**
+ * What one service does on the bus, and nothing more: its NATS user's permissions are derived
+ * from this (`@muster/bus-auth`), and its `@OnEvent` / `@AnswerQuery` handlers must be declared
+ * here or the service refuses to start. Rows marked "roadmap" are declared before their code, so
+ * that the permissions of a deployment do not change when the code lands.
+ */
+export interface BusManifest {
+  readonly service: ServiceName;
+  readonly produces: readonly MessageContract[];
+  readonly consumes: readonly ConsumedEvent[];
+  readonly answers: readonly QueryContract[];
+  readonly asks: readonly QueryContract[];
+}
+
+const c = contracts;
+
+export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
+  discovery: {
+    service: 'discovery',
+    produces: [c.machineDiscovered],
+    consumes: [],
+    answers: [],
+    asks: [],
+  },
+  inventory: {
+    service: 'inventory',
+    produces: [c.machineUpdated],
+    consumes: [{ contract: c.machineDiscovered, durable: 'inventory-machine-discovered' }],
+    answers: [queries.getMachine],
+    asks: [],
+  },
+  'image-build': {
+    service: 'image-build',
+    // roadmap: the build worker reports progress and the result of each build.
+    produces: [c.imageBuildProgress, c.imageBuildCompleted, c.imageBuildFailed],
+    consumes: [],
+    answers: [],
+    asks: [],
+  },
+  'artifact-store': {
+    service: 'artifact-store',
+    // roadmap: a completed build's artifacts become a signed release.
+    produces: [c.imagePublished],
+    consumes: [{ contract: c.imageBuildCompleted, durable: 'artifact-store-build-completed' }],
+    answers: [],
+    asks: [],
+  },
+  boot: {
+    service: 'boot',
+    produces: [],
+    consumes: [
+      { contract: c.machineDiscovered, durable: 'boot-machine-discovered' },
+      { contract: c.machineUpdated, durable: 'boot-machine-updated' },
+    ],
+    answers: [],
+    asks: [],
+  },
+  scheduler: {
+    service: 'scheduler',
+    // roadmap: rollouts advance on agent status and order agents through commands; a rollout's
+    // machines are looked up in inventory.
+    produces: [c.rolloutStateChanged, c.deploymentStateChanged, c.agentCommand],
+    consumes: [{ contract: c.agentStatus, durable: 'scheduler-agent-status' }],
+    answers: [],
+    asks: [queries.getMachine],
+  },
+  'agent-gateway': {
+    service: 'agent-gateway',
+    // roadmap: what agents report goes onto the bus; commands go to the agent's connection.
+    produces: [c.agentStatus, c.agentFacts, c.agentHeartbeat],
+    consumes: [{ contract: c.agentCommand, durable: 'agent-gateway-agent-command' }],
+    answers: [],
+    asks: [],
+  },
+};
+
+export class UnknownServiceError extends Error {
+  override readonly name = 'UnknownServiceError';
+}
+
+/** The manifest of a service by name; an unknown name is a programming error. */
+export function busManifest(service: string): BusManifest {
+  const manifest = (busManifests as Readonly<Record<string, BusManifest>>)[service];
+  if (!manifest) {
+    throw new UnknownServiceError(
+      `no bus manifest for service ${JSON.stringify(service)} in libs/contracts/src/services.ts (known: ${serviceNames.join(', ')})`,
+    );
+  }
+  return manifest;
+}
+
+/**
+ * The streams a service touches. `owned`: it writes into them (what it produces, and DEADLETTER
+ * when it consumes anything), so it creates them and raises their limits. `read`: it only
+ * consumes from them; their producers own them, and the service waits until they exist.
+ */
+export function manifestStreams(manifest: BusManifest): { owned: StreamSpec[]; read: StreamSpec[] } {
+  const owned = new Set<string>(manifest.produces.map((p) => p.stream));
+  if (manifest.consumes.length > 0) owned.add(deadLetter.stream);
+  const read = new Set<string>(manifest.consumes.map((x) => x.contract.stream).filter((s) => !owned.has(s)));
+  return {
+    owned: streams.filter((s) => owned.has(s.name)),
+    read: streams.filter((s) => read.has(s.name)),
+  };
+}
+
+/** Where a service's replies arrive (nats.js `inboxPrefix`): no service can read another's. */
+export function inboxPrefix(service: ServiceName): string {
+  return `_INBOX_${service}`;
+}

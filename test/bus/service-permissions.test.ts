@@ -1,0 +1,282 @@
+// Each service's NATS user, against a real nats-server running the generated authorization:
+// it can do its job (ensure its streams, create its durables, consume and settle, dead-letter,
+// publish what it produces) and is refused everything else.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { create } from '@bufbuild/protobuf';
+import {
+  allContracts,
+  busManifests,
+  contracts,
+  deadLetter,
+  GetMachineRequestSchema,
+  GetMachineResponseSchema,
+  headers as H,
+  inboxPrefix,
+  manifestStreams,
+  queries,
+  serviceNames,
+  type ServiceName,
+} from '@muster/contracts';
+import {
+  DurableConsumer,
+  ensureDurableConsumer,
+  ensureStreams,
+  QueryClient,
+  serveQuery,
+  type BusConnection,
+  type DeadLetterRecord,
+} from '@muster/messaging';
+import { readSubject, until } from '@muster/messaging/testing';
+import { allStreams, busWithUsers, connectAs, refusal, sampleSubject } from './bus-users.js';
+
+const VIOLATION = /Permissions Violation for Publish to/;
+
+describe.each(serviceNames)('the NATS user of %s', (service: ServiceName) => {
+  const m = busManifests[service];
+  const { owned, read } = manifestStreams(m);
+  let env: Awaited<ReturnType<typeof busWithUsers>>;
+  let job: Awaited<ReturnType<typeof connectAs>>;
+  let rogue: Awaited<ReturnType<typeof connectAs>>;
+
+  beforeAll(async () => {
+    env = await busWithUsers();
+  });
+  afterAll(async () => {
+    await job?.bus.close();
+    await rogue?.bus.close();
+    await env?.close();
+  });
+
+  it('creates the streams it writes, and waits for the producers of those it only reads', async () => {
+    const connecting = connectAs(env.server, service);
+    // Only the streams it reads are missing now; the administrator plays their producers.
+    await until(
+      async () => (await env.admin.jsm.streams.names().next()).length >= owned.length,
+      15_000,
+      'own streams',
+    );
+    const names = await env.admin.jsm.streams.names().next();
+    expect(names.sort()).toEqual(owned.map((s) => s.name).sort());
+    await ensureStreams(env.admin.jsm, read);
+    job = await connecting;
+    expect(job.bus.isConnected()).toBe(true);
+    // A second start raises a limit of each stream it owns (STREAM.UPDATE) and is allowed to.
+    const raised = Object.fromEntries(owned.map((s) => [s.name, { maxBytes: s.limits.maxBytes + 4096 }]));
+    const again = await connectAs(env.server, service, { streamOverrides: raised });
+    for (const s of owned) {
+      expect((await env.admin.jsm.streams.info(s.name)).config.max_bytes, s.name).toBe(
+        s.limits.maxBytes + 4096,
+      );
+    }
+    await again.bus.close();
+    expect(again.violations).toEqual([]);
+    expect(job.violations).toEqual([]);
+  });
+
+  for (const contract of m.produces) {
+    it(`publishes ${contract.name} into ${contract.stream}`, async () => {
+      const ack = await job.bus.js.publish(sampleSubject(contract), new Uint8Array([1]), {
+        msgID: `${service}-${contract.name}`,
+      });
+      expect(ack.stream).toBe(contract.stream);
+      expect(ack.duplicate).toBe(false);
+      expect(job.violations).toEqual([]);
+    });
+  }
+
+  for (const { contract, durable } of m.consumes) {
+    it(`consumes ${contract.name} as ${durable}: creates and updates the durable, pulls, settles and dead-letters`, async () => {
+      const subject = sampleSubject(contract, 'c1');
+      const spec = {
+        stream: contract.stream,
+        durable,
+        filterSubject: contract.filter,
+        ackWaitMs: 30_000,
+        maxAckPending: 100,
+      };
+      await ensureDurableConsumer(job.bus.jsm, spec); // CONSUMER.INFO, then CREATE
+      await ensureDurableConsumer(job.bus.jsm, { ...spec, maxAckPending: 120 }); // INFO, then CREATE as update
+      expect((await job.bus.jsm.consumers.info(contract.stream, durable)).config.max_ack_pending).toBe(120);
+
+      const first = await env.admin.js.publish(subject, new Uint8Array([2]));
+      const consumer = await job.bus.js.consumers.get(contract.stream, durable);
+      const once = await consumer.next({ expires: 5_000 });
+      expect(once?.seq).toBe(first.seq);
+      once!.working();
+      once!.nak();
+      const twice = await consumer.next({ expires: 5_000 });
+      expect(twice?.info.deliveryCount).toBe(2);
+      twice!.ack();
+      await until(
+        async () => {
+          const info = await job.bus.jsm.consumers.info(contract.stream, durable);
+          return info.num_ack_pending === 0 && info.ack_floor.stream_seq === first.seq;
+        },
+        10_000,
+        'the ack to reach the server',
+      );
+
+      // The library's own path: an undecodable message goes to the durable's dead-letter subject.
+      const records: DeadLetterRecord[] = [];
+      const running = await DurableConsumer.start(job.bus, {
+        contract,
+        durable,
+        maxAttempts: 6,
+        handle: async () => {
+          throw new Error('no valid message is published here');
+        },
+        onDeadLetter: (r) => records.push(r),
+      });
+      const bad = await env.admin.js.publish(subject, new Uint8Array([0xff, 0xff]));
+      await until(() => records.length === 1, 10_000, 'the dead letter');
+      await running.stop();
+      expect(records[0]).toMatchObject({ consumer: durable, streamSequence: bad.seq });
+      const dead = await readSubject(env.admin, deadLetter.stream, deadLetter.subject(durable));
+      expect(dead.map((d) => d.headers[H.deadLetterOriginalSequence])).toEqual([String(bad.seq)]);
+      expect(job.violations).toEqual([]);
+    });
+  }
+
+  describe('is refused', () => {
+    beforeAll(async () => {
+      rogue = await connectAs(env.server, service, { streams: [], awaitStreams: [] });
+    });
+
+    it('publishing what another service produces, and nothing of it is stored', async () => {
+      const foreign = allContracts.filter((c) => !m.produces.includes(c));
+      expect(foreign.length).toBeGreaterThan(0);
+      for (const c of foreign) {
+        const before =
+          (await env.admin.jsm.streams.info(c.stream).catch(() => undefined))?.state.messages ?? 0;
+        expect(
+          await refusal(rogue.bus.js.publish(sampleSubject(c, 'r1'), new Uint8Array([3]))),
+          c.name,
+        ).toMatch(VIOLATION);
+        const after =
+          (await env.admin.jsm.streams.info(c.stream).catch(() => undefined))?.state.messages ?? 0;
+        expect(after, c.name).toBe(before);
+      }
+    });
+
+    it('reading everything, other services’ inboxes, events and the queries it does not answer', async () => {
+      const others = serviceNames.filter((s) => s !== service).map((s) => `${inboxPrefix(s)}.>`);
+      const forbidden = [
+        '>',
+        'muster.>',
+        '_INBOX.>',
+        '$JS.ACK.>',
+        ...others,
+        ...allContracts.map((c) => c.filter),
+      ];
+      for (const q of Object.values(queries)) {
+        // A responder may listen only inside its queue group; others not at all.
+        forbidden.push(q.subject);
+        if (!m.answers.includes(q)) forbidden.push(`${q.subject}#${q.name}`);
+      }
+      for (const entry of forbidden) {
+        const [subject, queue] = entry.split('#') as [string, string | undefined];
+        const sub = rogue.bus.nc.subscribe(subject, queue ? { queue } : {});
+        const closed = (await sub.closed) as unknown;
+        expect(String((closed as Error | undefined)?.message ?? closed), entry).toMatch(
+          /Permissions Violation for Subscription/,
+        );
+      }
+    });
+
+    it('creating a consumer it does not own, and deleting or purging a stream', async () => {
+      for (const s of allStreams) {
+        const cfg = {
+          durable_name: `${service}-rogue`,
+          ack_policy: 'explicit',
+          filter_subject: s.subjects[0],
+        } as const;
+        expect(await refusal(rogue.bus.jsm.consumers.add(s.name, cfg as never)), s.name).toMatch(VIOLATION);
+        expect(await refusal(rogue.bus.jsm.streams.delete(s.name)), s.name).toMatch(VIOLATION);
+        expect(await refusal(rogue.bus.jsm.streams.purge(s.name)), s.name).toMatch(VIOLATION);
+      }
+      for (const other of serviceNames.filter((s) => s !== service)) {
+        for (const x of busManifests[other].consumes) {
+          expect(await refusal(rogue.bus.jsm.consumers.delete(x.contract.stream, x.durable))).toMatch(
+            VIOLATION,
+          );
+          expect(
+            await refusal(
+              rogue.bus.nc.request(
+                `$JS.API.CONSUMER.MSG.NEXT.${x.contract.stream}.${x.durable}`,
+                new Uint8Array(),
+                { timeout: 5_000 },
+              ),
+            ),
+          ).toMatch(VIOLATION);
+        }
+      }
+      expect(await env.admin.jsm.streams.names().next()).toEqual(
+        expect.arrayContaining(owned.map((s) => s.name)),
+      );
+    });
+
+    it('asking a query it does not declare', async () => {
+      for (const q of Object.values(queries).filter((q) => !m.asks.includes(q))) {
+        expect(
+          await refusal(rogue.bus.nc.request(q.subject, new Uint8Array(), { timeout: 5_000 })),
+          q.name,
+        ).toMatch(VIOLATION);
+      }
+    });
+  });
+});
+
+describe('discovery and an agent command', () => {
+  it('discovery cannot publish an agent command; the scheduler can', async () => {
+    const env = await busWithUsers();
+    await ensureStreams(env.admin.jsm, allStreams);
+    try {
+      const scheduler = await connectAs(env.server, 'scheduler');
+      const discovery = await connectAs(env.server, 'discovery');
+      const subject = contracts.agentCommand.subject({ siteId: 'site-1', agentId: 'agent-1' });
+      expect(await refusal(discovery.bus.js.publish(subject, new Uint8Array([1])))).toMatch(
+        `Permissions Violation for Publish to "${subject}"`,
+      );
+      const ok = await scheduler.bus.js.publish(subject, new Uint8Array([1]));
+      const stored = await readSubject(env.admin, 'AGENT_COMMANDS', subject);
+      expect(stored.map((s) => s.seq)).toEqual([ok.seq]);
+      await Promise.all([scheduler.bus.close(), discovery.bus.close()]);
+    } finally {
+      await env.close();
+    }
+  });
+});
+
+describe('queries under permissions', () => {
+  let env: Awaited<ReturnType<typeof busWithUsers>>;
+  const open: BusConnection[] = [];
+  beforeAll(async () => {
+    env = await busWithUsers();
+    await ensureStreams(env.admin.jsm, allStreams);
+  });
+  afterAll(async () => {
+    await Promise.all(open.map((b) => b.close()));
+    await env?.close();
+  });
+
+  it('inventory answers getMachine in its queue group and the scheduler asks it', async () => {
+    const inventory = await connectAs(env.server, 'inventory');
+    const scheduler = await connectAs(env.server, 'scheduler');
+    open.push(inventory.bus, scheduler.bus);
+    const asked: string[] = [];
+    serveQuery(inventory.bus, queries.getMachine, async (req) => {
+      asked.push(req.machineId);
+      return create(GetMachineResponseSchema, { found: false });
+    });
+    await inventory.bus.nc.flush();
+    const id = '7b6d1a52-5f0e-4a8e-9d7e-1f2a3b4c5d6e';
+    const answer = await new QueryClient(scheduler.bus, '/muster/scheduler').request(
+      queries.getMachine,
+      create(GetMachineRequestSchema, { machineId: id }),
+    );
+    expect(answer.found).toBe(false);
+    expect(asked).toEqual([id]);
+    expect(inventory.violations).toEqual([]);
+    expect(scheduler.violations).toEqual([]);
+  });
+});
