@@ -36,7 +36,10 @@ vitest_status=$?
 if [ -s "$report" ]; then
   read -r vp vf < <(node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0));
+    // A file whose set-up failed reports its tests as skipped: count the file as a failure, and
+    // any skipped or pending test too (no test skips silently).
+    const brokenFiles = r.testResults.filter((f) => f.status === "failed" && f.message).length;
+    console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0) + brokenFiles + r.numPendingTests + r.numTodoTests);
   ' "$report")
   passed=$((passed + vp))
   failed=$((failed + vf))

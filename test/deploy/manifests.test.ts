@@ -21,8 +21,20 @@ import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service, type IService } from 'kubernetes-models/v1/Service';
 import type { IContainer } from 'kubernetes-models/v1/Container';
+import { streamLimitsValue } from '@muster/config';
+import { streams } from '@muster/contracts';
+import { effectiveLimits } from '@muster/messaging';
 
 const root = resolve(import.meta.dirname, '../..');
+
+/** The generated name of a ConfigMap (kustomize appends a hash to it). */
+function configMapName(
+  objects: readonly { kind: string; metadata: { name: string } }[],
+  base: string,
+): string {
+  const found = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith(`${base}-`));
+  return found?.metadata.name ?? base;
+}
 const composeFile = 'deploy/compose/docker-compose.yml';
 const INSTALL = 'apt-get install -y kubernetes-client docker-compose';
 
@@ -44,6 +56,7 @@ const COMMON_ENV = [
   'MUSTER_HTTP_PORT',
   'MUSTER_NATS_URL',
   'MUSTER_NATS_NKEY_SEED',
+  'MUSTER_NATS_STREAMS',
   'MUSTER_DATABASE_URL',
   'MUSTER_DATABASE_SCHEMA',
   'MUSTER_LOG_LEVEL',
@@ -150,9 +163,9 @@ describe('tool check', () => {
 });
 
 describe.each([
-  { overlay: 'local', replicas: 1, minReplicas: 1, maxReplicas: 1 },
-  { overlay: 'production', replicas: 3, minReplicas: 3, maxReplicas: undefined },
-])('deploy/k8s/overlays/$overlay', ({ overlay, replicas, minReplicas, maxReplicas }) => {
+  { overlay: 'local', replicas: 1, minReplicas: 1, maxReplicas: 1, streamReplicas: 1 },
+  { overlay: 'production', replicas: 3, minReplicas: 3, maxReplicas: undefined, streamReplicas: 3 },
+])('deploy/k8s/overlays/$overlay', ({ overlay, replicas, minReplicas, maxReplicas, streamReplicas }) => {
   // Rendered on first use inside each test (not in beforeAll), so that a missing kubectl fails
   // every test instead of leaving them reported as skipped.
   let rendered: K8sObject[] | undefined;
@@ -320,6 +333,23 @@ describe.each([
       ).toBe(true);
       const hpa = named<IHorizontalPodAutoscaler>('HorizontalPodAutoscaler', name);
       expect(hpa.spec?.scaleTargetRef).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+    }
+  });
+
+  it(`keeps ${streamReplicas} cop(ies) of every stream, with limits every service accepts`, () => {
+    const config = named<IConfigMap>('ConfigMap', configMapName(rendering(), 'muster-config'));
+    const text = config.data?.['nats-streams'] ?? '';
+    const parsed = streamLimitsValue().safeParse(text);
+    expect(parsed.success, `nats-streams=${text}`).toBe(true);
+    const overrides = parsed.success ? parsed.data : {};
+    for (const spec of streams) {
+      expect(effectiveLimits(spec, overrides).replicas, spec.name).toBe(streamReplicas);
+    }
+    const known = new Set<string>(['*', ...streams.map((s) => s.name)]);
+    expect(Object.keys(overrides).filter((name) => !known.has(name))).toEqual([]);
+    for (const d of all<IDeployment>('Deployment')) {
+      const ref = container(d).env?.find((e) => e.name === 'MUSTER_NATS_STREAMS')?.valueFrom?.configMapKeyRef;
+      expect(ref, d.metadata!.name).toMatchObject({ name: config.metadata!.name, key: 'nats-streams' });
     }
   });
 

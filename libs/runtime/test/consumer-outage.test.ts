@@ -30,7 +30,8 @@ import { Widgets1763800000999, WidgetsRepository } from './widgets.repository.js
  */
 const tag = randomUUID().slice(0, 8);
 const params = { siteId: `site-${tag}`, agentId: `agent-${tag}` };
-const DURABLE = `outage-${tag}`;
+// A consumer the scheduler's bus manifest declares (services may run only declared consumers).
+const DURABLE = 'scheduler-agent-status';
 const MAX_ATTEMPTS = 3;
 const RETRY_DELAY_MS = 20;
 const outages: OutageEvent[] = [];
@@ -65,7 +66,7 @@ let publisher: EventPublisher;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'muster-outage-'));
   [postgres, env] = await Promise.all([startPostgres({ dataDir: join(dir, 'postgres') }), ownBus()]);
-  const name = 'outage-test';
+  const name = 'scheduler';
   app = await NestFactory.createApplicationContext(
     serviceModule(
       {

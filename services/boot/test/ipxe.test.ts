@@ -3,6 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { streams } from '@muster/contracts';
+import { BusConnection } from '@muster/messaging';
 import { startServiceInProcess, type RunningService } from '@muster/runtime/testing';
 import { getFreePort, startNats, uniqueName, type NatsServerHandle } from '@muster/testing';
 import { BootMachinesRepository } from '../src/machines/boot-machines.repository.js';
@@ -23,6 +25,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'muster-boot-'));
   // Its own NATS server, so that this test can stop it.
   nats = await startNats({ dataDir: join(dir, 'nats') });
+  // The streams boot reads are created by their producers (inventory, discovery); boot waits for them.
+  const producer = await BusConnection.connect({ servers: [nats.url], name: 'producers', streams });
+  await producer.close();
   const port = await getFreePort();
   boot = await startServiceInProcess(bootService, {
     MUSTER_HTTP_PORT: String(port),
