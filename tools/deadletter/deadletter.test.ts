@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { create } from '@bufbuild/protobuf';
-import { timestampNow } from '@bufbuild/protobuf/wkt';
-import {
-  AgentStatusSchema,
-  DeploymentPhase,
-  contracts,
-  headers as H,
-  type AgentStatus,
-} from '@muster/contracts';
+import { contracts, headers as H, type AgentStatus } from '@muster/contracts';
 import {
   DeadLetterStore,
   DurableConsumer,
@@ -16,7 +8,7 @@ import {
   PermanentFailureError,
   type Delivery,
 } from '@muster/messaging';
-import { ownBus, readSubject, until } from '@muster/messaging/testing';
+import { statusEvent as heartbeat, ownBus, readSubject, until } from '@muster/messaging/testing';
 import { parseDeadLetterArgs } from './deadletter-args.js';
 import { runDeadLetterCommand } from './deadletter-commands.js';
 import { connectFromEnv } from './deadletter-connection.js';
@@ -30,15 +22,6 @@ beforeAll(async () => {
   store = new DeadLetterStore(env.bus);
 });
 afterAll(async () => env?.close());
-
-const heartbeat = (agentId: string, seq: number): AgentStatus =>
-  create(AgentStatusSchema, {
-    agentId,
-    seq: BigInt(seq),
-    deploymentId: randomUUID(),
-    phase: DeploymentPhase.DOWNLOADING,
-    at: timestampNow(),
-  });
 
 /** A consumer that refuses seq ≤ `broken` until the test "fixes" it, and records what it applied. */
 async function brokenConsumer(broken: { upTo: number }) {

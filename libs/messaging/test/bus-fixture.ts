@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { create } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { streams } from '@muster/contracts';
+import { AgentStatusSchema, DeploymentPhase, streams, type AgentStatus } from '@muster/contracts';
 import { startNats, type NatsServerHandle } from '@muster/testing';
 import { BusConnection } from '../src/index.js';
 import { fromMsgHdrs, toMsgHdrs } from '../src/event-envelope.js';
@@ -76,3 +79,13 @@ export async function publishRaw(
   const own = Object.fromEntries(Object.entries(headerMap).filter(([k]) => !k.startsWith('nats-')));
   return bus.js.publish(subject, data, { headers: toMsgHdrs(own), msgID });
 }
+
+/** An agent status event (a valid message of a stream every test may use), its seq given. */
+export const statusEvent = (agentId: string, seq: number): AgentStatus =>
+  create(AgentStatusSchema, {
+    agentId,
+    seq: BigInt(seq),
+    deploymentId: randomUUID(),
+    phase: DeploymentPhase.DOWNLOADING,
+    at: timestampNow(),
+  });

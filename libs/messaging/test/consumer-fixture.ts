@@ -1,24 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { create } from '@bufbuild/protobuf';
-import { timestampNow } from '@bufbuild/protobuf/wkt';
-import {
-  AgentStatusSchema,
-  DeploymentPhase,
-  contracts,
-  deadLetter,
-  headers as H,
-  type AgentStatus,
-} from '@muster/contracts';
+import { type AgentStatusSchema, contracts, deadLetter, headers as H } from '@muster/contracts';
 import { DurableConsumer, type BusConnection, type ConsumerOptions } from '../src/index.js';
 
-export const heartbeat = (agentId: string, seq: number): AgentStatus =>
-  create(AgentStatusSchema, {
-    agentId,
-    seq: BigInt(seq),
-    deploymentId: randomUUID(),
-    phase: DeploymentPhase.DOWNLOADING,
-    at: timestampNow(),
-  });
+export { statusEvent as heartbeat } from './bus-fixture.js';
 
 export interface Scope {
   siteId: string;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { create, fromBinary } from '@bufbuild/protobuf';
-import { timestampNow } from '@bufbuild/protobuf/wkt';
+import { fromBinary } from '@bufbuild/protobuf';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { AgentStatusSchema, DeploymentPhase, type AgentStatus } from '@muster/contracts';
+import { AgentStatusSchema } from '@muster/contracts';
 import { createDataSource, openDatabase, OutboxInbox1763800000000 } from '../src/index.js';
 
 /** A business table for the tests: the row an event must never go without. */
@@ -30,13 +29,6 @@ export function openTestDatabase(url: string, schema: string) {
   );
 }
 
-export const heartbeat = (agentId: string, seq: number): AgentStatus =>
-  create(AgentStatusSchema, {
-    agentId,
-    seq: BigInt(seq),
-    deploymentId: randomUUID(),
-    phase: DeploymentPhase.DOWNLOADING,
-    at: timestampNow(),
-  });
+export { statusEvent as heartbeat } from '@muster/messaging/testing';
 
 export const seqOf = (data: Uint8Array): number => Number(fromBinary(AgentStatusSchema, data).seq);
