@@ -10,9 +10,29 @@ import { BusConnection } from '@muster/messaging';
 export async function connectFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<BusConnection> {
   const natsEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('MUSTER_NATS_')));
   const { nats } = loadConfig({ nats: natsConfig() }, natsEnv);
-  return BusConnection.connect({
-    servers: nats.servers,
-    ...(nats.nkeySeed ? { nkeySeed: nats.nkeySeed } : {}),
-    name: `deadletter-tool@${process.pid}`,
-  });
+  try {
+    return await BusConnection.connect({
+      servers: nats.servers,
+      ...(nats.nkeySeed ? { nkeySeed: nats.nkeySeed } : {}),
+      name: `deadletter-tool@${process.pid}`,
+      // An operator waiting at a prompt wants an error naming the server, not a hang.
+      failFast: true,
+    });
+  } catch (err) {
+    const where = nats.servers.map(withoutPassword).join(', ');
+    throw new Error(`cannot reach NATS at ${where}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+function withoutPassword(server: string): string {
+  try {
+    const url = new URL(server);
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    return '(a server URL that does not parse)';
+  }
 }

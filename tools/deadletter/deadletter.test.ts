@@ -11,6 +11,7 @@ import {
 import { statusEvent as heartbeat, ownBus, readSubject, until } from '@muster/messaging/testing';
 import { parseDeadLetterArgs } from './deadletter-args.js';
 import { runDeadLetterCommand } from './deadletter-commands.js';
+import { getFreePort } from '@muster/testing';
 import { connectFromEnv } from './deadletter-connection.js';
 
 let env: Awaited<ReturnType<typeof ownBus>>;
@@ -139,5 +140,12 @@ describe('npm run deadletter', () => {
     } finally {
       await bus.close();
     }
+  });
+
+  it('fails at once, naming the server, when no NATS server answers', async () => {
+    const port = await getFreePort();
+    const refused = connectFromEnv({ MUSTER_NATS_URL: `nats://admin:s3cret@127.0.0.1:${port}` });
+    await expect(refused).rejects.toThrow(`cannot reach NATS at nats://127.0.0.1:${port}: `);
+    await expect(refused).rejects.not.toThrow(/s3cret/);
   });
 });

@@ -32,11 +32,16 @@ export interface BusOptions {
   onStreamLog?: EnsureStreamsOptions['onLog'];
   /** Called on every connection status change (disconnect, reconnect, …) for logging. */
   onStatus?: (status: { type: string; detail?: string }) => void;
+  /**
+   * For a one-shot tool (an operator's command), not a service: fail at once when no server
+   * answers instead of waiting for one, and do not reconnect.
+   */
+  failFast?: boolean;
 }
 
 /**
  * One NATS connection per process, shared by every publisher and consumer. Reconnects for
- * ever: a restart of nats-server is a pause, not a failure; JetStream publishes in flight
+ * ever (unless `failFast`, for tools): a restart of nats-server is a pause, not a failure; JetStream publishes in flight
  * during the outage fail and are retried by their caller (the outbox relay, the consumer).
  */
 export class BusConnection {
@@ -55,10 +60,11 @@ export class BusConnection {
         ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)) }
         : {}),
       ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
-      maxReconnectAttempts: -1,
+      maxReconnectAttempts: options.failFast ? 0 : -1,
       reconnectTimeWait: 250,
       pingInterval: 10_000,
-      waitOnFirstConnect: true,
+      waitOnFirstConnect: !options.failFast,
+      ...(options.failFast ? { timeout: 5_000 } : {}),
       // The client otherwise builds two Error objects (stack capture) per request — about a
       // sixth of the CPU of a JetStream publish. Our callers log their own context.
       noAsyncTraces: true,
