@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { routesOf, type RouteEntry } from '@muster/runtime';
 import { startServiceInProcess, type RunningService } from '@muster/runtime/testing';
-import { serviceEntry, serviceNames, serviceTestEnv } from './service-entries.js';
+import { ensureAllStreams, serviceEntry, serviceNames, serviceTestEnv } from './service-entries.js';
 
 const PROBLEM = 'https://muster.dev/problems/';
 
@@ -144,6 +144,7 @@ describe.each(serviceNames)('every route of %s', (name) => {
 
   beforeAll(async () => {
     const env = serviceTestEnv(inject('servers'), { MUSTER_HTTP_RATE_LIMIT_PER_MINUTE: '0' });
+    await ensureAllStreams(env.MUSTER_NATS_URL!);
     service = await startServiceInProcess(await serviceEntry(name), env);
   });
   afterAll(async () => service?.close());
@@ -185,6 +186,7 @@ describe('the rate limit on the API', () => {
       MUSTER_HTTP_RATE_LIMIT_PER_MINUTE: '1',
       MUSTER_HTTP_RATE_LIMIT_BURST: '2',
     });
+    await ensureAllStreams(env.MUSTER_NATS_URL!);
     service = await startServiceInProcess(await serviceEntry('scheduler'), env);
   });
   afterAll(async () => service?.close());

@@ -1,6 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigSchema } from '@muster/config';
+import { streams } from '@muster/contracts';
+import { BusConnection } from '@muster/messaging';
 import type { ServiceEntry } from '@muster/runtime';
 import { uniqueBucketName, uniqueName, type ServerEndpoints } from '@muster/testing';
 
@@ -48,4 +50,14 @@ export function serviceTestEnv(
     MUSTER_LOG_LEVEL: 'error',
     ...extra,
   };
+}
+
+/**
+ * Creates every stream, as the producers would on a running bus: a service that only reads a
+ * stream waits at start until its producer has created it, and these tests start services one
+ * at a time, in any order.
+ */
+export async function ensureAllStreams(natsUrl: string): Promise<void> {
+  const bus = await BusConnection.connect({ servers: [natsUrl], name: 'test-producers', streams });
+  await bus.close();
 }

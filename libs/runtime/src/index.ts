@@ -17,3 +17,11 @@ export type { RouteEntry } from './http/request-target.check.js';
 export { routesOf } from './http/route-table.js';
 export { unsafeTextReason } from './http/unsafe-text.js';
 export { limitOnlyQuery, pageLimit, slug, type LimitOnlyQuery } from './http-query.js';
+export {
+  encodeTimeCursor,
+  nextPage,
+  timeCursor,
+  timePageQuery,
+  type TimeCursor,
+  type TimePageQuery,
+} from './page-cursor.js';

@@ -1,15 +1,17 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { limitOnlyQuery, type LimitOnlyQuery } from '@muster/runtime';
+import { nextPage, timePageQuery, type TimePageQuery } from '@muster/runtime';
 import { ReleasesRepository, type ReleaseSummary } from './releases.repository.js';
 
 @Controller('v1/releases')
 export class ReleasesController {
   constructor(@Inject(ReleasesRepository) private readonly releases: ReleasesRepository) {}
 
+  /** Newest first; `next`, when present, is the `after` of the next page. */
   @Get()
   async list(
-    @Query({ schema: limitOnlyQuery }) query: LimitOnlyQuery,
-  ): Promise<{ releases: ReleaseSummary[] }> {
-    return { releases: await this.releases.list(query.limit) };
+    @Query({ schema: timePageQuery }) query: TimePageQuery,
+  ): Promise<{ releases: ReleaseSummary[]; next?: string }> {
+    const page = await this.releases.list(query.limit, query.after);
+    return { releases: page.map((p) => p.row), ...nextPage(page, query.limit, (p) => p.cursor) };
   }
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { limitOnlyQuery, type LimitOnlyQuery } from '@muster/runtime';
+import { nextPage, timePageQuery, type TimePageQuery } from '@muster/runtime';
 import type { JobCounts } from '@muster/jobs';
 import { BuildQueue } from './build-queue.provider.js';
 import { BuildsRepository, type BuildSummary } from './builds.repository.js';
@@ -11,11 +11,15 @@ export class BuildsController {
     @Inject(BuildQueue) private readonly queue: BuildQueue,
   ) {}
 
+  /** Newest first, with the queue's counts; `next`, when present, is the `after` of the next page. */
   @Get()
   async list(
-    @Query({ schema: limitOnlyQuery }) query: LimitOnlyQuery,
-  ): Promise<{ builds: BuildSummary[]; queue: JobCounts }> {
-    const [builds, queue] = await Promise.all([this.builds.list(query.limit), this.queue.counts()]);
-    return { builds, queue };
+    @Query({ schema: timePageQuery }) query: TimePageQuery,
+  ): Promise<{ builds: BuildSummary[]; queue: JobCounts; next?: string }> {
+    const [page, queue] = await Promise.all([
+      this.builds.list(query.limit, query.after),
+      this.queue.counts(),
+    ]);
+    return { builds: page.map((p) => p.row), queue, ...nextPage(page, query.limit, (p) => p.cursor) };
   }
 }
