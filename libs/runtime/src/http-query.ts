@@ -7,7 +7,3 @@ export const pageLimit = z.coerce.number().int().min(1).max(1000).default(100);
 export const slug = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a lower-case slug (a-z, 0-9, -; ≤ 63)');
-
-/** The query of a list endpoint that takes only a page size. */
-export const limitOnlyQuery = z.object({ limit: pageLimit }).strict();
-export type LimitOnlyQuery = z.infer<typeof limitOnlyQuery>;

@@ -16,7 +16,7 @@ export { RateLimiter, type RateLimiterOptions } from './http/rate-limiter.js';
 export type { RouteEntry } from './http/request-target.check.js';
 export { routesOf } from './http/route-table.js';
 export { unsafeTextReason } from './http/unsafe-text.js';
-export { limitOnlyQuery, pageLimit, slug, type LimitOnlyQuery } from './http-query.js';
+export { pageLimit, slug } from './http-query.js';
 export {
   encodeTimeCursor,
   nextPage,
