@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contracts, deadLetter, streams } from '@muster/contracts';
-import { ensureStreams, EventPublisher, PermanentFailureError } from '../src/index.js';
+import { ensureDurableConsumer, ensureStreams, EventPublisher, PermanentFailureError } from '../src/index.js';
+import { crashLoopLimit } from '../src/internal/batch-processor.js';
 import { ownBus, until } from './bus-fixture.js';
 import { consumerState, deadLetters, heartbeat, scope, startConsumer } from './consumer-fixture.js';
 
@@ -48,6 +49,43 @@ describe('dead letter', () => {
     expect(record!.subject).toBe(s.filterSubject);
     expect(record!.originalSequence).toBe(poison.seq);
     expect(await deadLetters(env.bus, s.durable)).toHaveLength(1);
+  });
+
+  it('dead-letters, without running its handler, a message delivered far past its budget and never settled (a crash loop)', async () => {
+    const s = scope();
+    const published = await publisher.publish(contracts.agentStatus, s, heartbeat(s.agentId, 1));
+    const stream = contracts.agentStatus.stream;
+    await ensureDurableConsumer(env.bus.jsm, {
+      stream,
+      durable: s.durable,
+      filterSubject: s.filterSubject,
+      ackWaitMs: 30_000,
+      maxAckPending: 100,
+    });
+    // Consumers that died holding it: each took it and never settled it (nak stands in for the
+    // ack wait running out).
+    const limit = crashLoopLimit(1);
+    const raw = await env.bus.js.consumers.get(stream, s.durable);
+    for (let delivered = 0; delivered <= limit;) {
+      const batch = await raw.fetch({ max_messages: 1, expires: 2_000 });
+      for await (const m of batch) {
+        delivered = m.info.deliveryCount;
+        m.nak();
+      }
+    }
+    let handled = 0;
+    const consumer = await startConsumer(env.bus, s, {
+      maxAttempts: 1,
+      handle: async () => void handled++,
+    });
+    await until(async () => (await deadLetters(env.bus, s.durable)).length === 1, 10_000, 'dead letter');
+    await consumer.stop();
+    expect(handled).toBe(0);
+    const [record] = await deadLetters(env.bus, s.durable);
+    expect(record!.originalSequence).toBe(published.seq);
+    expect(record!.reason).toMatch(
+      new RegExp(`^delivered ${limit + 2} times without being settled \\(limit ${limit}\\)`),
+    );
   });
 
   it('dead-letters at once on a permanent failure', async () => {

@@ -17,6 +17,16 @@ const STOPPED = Symbol('stopped');
 const PENDING_DEAD_LETTERS_MAX = 10_000;
 
 /**
+ * Deliveries past which a message that arrives again is taken for one that kills or hangs its
+ * consumer (it was delivered, and never settled, this many times: each time the process died
+ * or stopped holding it). Well above `maxAttempts`, because a restart during an outage also
+ * counts a delivery; checked only while every dependency answers.
+ */
+export function crashLoopLimit(maxAttempts: number): number {
+  return 2 * maxAttempts + 10;
+}
+
+/**
  * Runs batches through the handler and settles every message: ack on success; on a failure
  * with every dependency healthy, nak with back-off or, past `maxAttempts`, dead letter; on a
  * failure during an outage, hold the messages (no nak, kept alive by the consumer) and retry
@@ -37,7 +47,7 @@ export class BatchProcessor<S extends DescMessage> {
   async process(batch: readonly JsMsg[]): Promise<void> {
     const accepted: Item<S>[] = [];
     for (const msg of batch) {
-      const pending = this.pendingDeadLetters.get(msg.info.streamSequence);
+      const pending = this.pendingDeadLetters.get(msg.info.streamSequence) ?? (await this.crashLooping(msg));
       const result = pending ?? accept(msg, this.o.contract, this.o.durable);
       if (typeof result === 'string') await this.deadLetter(msg, result);
       else accepted.push(result);
@@ -54,6 +64,17 @@ export class BatchProcessor<S extends DescMessage> {
       else if (single === STOPPED) this.handBack([item]);
       else await this.failed(item, single);
     }
+  }
+
+  /** The reason to dead-letter a message its consumer never got to settle, or undefined. */
+  private async crashLooping(msg: JsMsg): Promise<string | undefined> {
+    const limit = crashLoopLimit(this.o.maxAttempts);
+    if (msg.info.deliveryCount <= limit) return undefined;
+    if ((await this.gate.down()).length > 0) return undefined;
+    return (
+      `delivered ${msg.info.deliveryCount} times without being settled (limit ${limit}): ` +
+      'its handler may crash or hang the consumer'
+    );
   }
 
   /** Runs the handler until it succeeds or fails with every dependency healthy. */
