@@ -21,8 +21,8 @@ describe('time cursors', () => {
 
   it('give a next page only when the page is full', () => {
     const rows = [cursor, cursor];
-    expect(nextPage(rows, 2, (r) => r)).toEqual({ next: encodeTimeCursor(cursor) });
-    expect(nextPage(rows, 3, (r) => r)).toEqual({});
+    expect(nextPage(rows, 2, encodeTimeCursor)).toEqual({ next: encodeTimeCursor(cursor) });
+    expect(nextPage(rows, 3, encodeTimeCursor)).toEqual({});
   });
 
   it('take limit and after, and nothing else', () => {

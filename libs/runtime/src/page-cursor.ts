@@ -41,12 +41,15 @@ export const timeCursor = z
 export const timePageQuery = z.object({ limit: pageLimit, after: timeCursor.optional() }).strict();
 export type TimePageQuery = z.infer<typeof timePageQuery>;
 
-/** `{ next }` when the page is full (there may be more), from its last row; `{}` otherwise. */
+/**
+ * `{ next }` when the page is full (there may be more): the `after` of the page that follows
+ * its last row. `{}` otherwise.
+ */
 export function nextPage<R>(
   rows: readonly R[],
   limit: number,
-  cursorOf: (row: R) => TimeCursor,
+  afterOf: (row: R) => string,
 ): { next?: string } {
   const last = rows.at(-1);
-  return rows.length === limit && last !== undefined ? { next: encodeTimeCursor(cursorOf(last)) } : {};
+  return rows.length === limit && last !== undefined ? { next: afterOf(last) } : {};
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { pageLimit, slug } from '@muster/runtime';
+import { nextPage, pageLimit, slug } from '@muster/runtime';
 import { z } from 'zod';
 import { AgentsRepository, type AgentSummary } from './agents.repository.js';
 
@@ -15,7 +15,6 @@ export class AgentsController {
     @Query({ schema: listQuery }) query: z.infer<typeof listQuery>,
   ): Promise<{ agents: AgentSummary[]; next?: string }> {
     const agents = await this.agents.list(query.siteId, query.limit, query.after);
-    const last = agents.at(-1);
-    return agents.length === query.limit && last ? { agents, next: last.agentId } : { agents };
+    return { agents, ...nextPage(agents, query.limit, (a) => a.agentId) };
   }
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { nextPage, timePageQuery, type TimePageQuery } from '@muster/runtime';
+import { encodeTimeCursor, nextPage, timePageQuery, type TimePageQuery } from '@muster/runtime';
 import { ReleasesRepository, type ReleaseSummary } from './releases.repository.js';
 
 @Controller('v1/releases')
@@ -12,6 +12,9 @@ export class ReleasesController {
     @Query({ schema: timePageQuery }) query: TimePageQuery,
   ): Promise<{ releases: ReleaseSummary[]; next?: string }> {
     const page = await this.releases.list(query.limit, query.after);
-    return { releases: page.map((p) => p.row), ...nextPage(page, query.limit, (p) => p.cursor) };
+    return {
+      releases: page.map((p) => p.row),
+      ...nextPage(page, query.limit, (p) => encodeTimeCursor(p.cursor)),
+    };
   }
 }

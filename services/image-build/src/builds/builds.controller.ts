@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { nextPage, timePageQuery, type TimePageQuery } from '@muster/runtime';
+import { encodeTimeCursor, nextPage, timePageQuery, type TimePageQuery } from '@muster/runtime';
 import type { JobCounts } from '@muster/jobs';
 import { BuildQueue } from './build-queue.provider.js';
 import { BuildsRepository, type BuildSummary } from './builds.repository.js';
@@ -20,6 +20,10 @@ export class BuildsController {
       this.builds.list(query.limit, query.after),
       this.queue.counts(),
     ]);
-    return { builds: page.map((p) => p.row), queue, ...nextPage(page, query.limit, (p) => p.cursor) };
+    return {
+      builds: page.map((p) => p.row),
+      queue,
+      ...nextPage(page, query.limit, (p) => encodeTimeCursor(p.cursor)),
+    };
   }
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { toJson } from '@bufbuild/protobuf';
 import { MachineSchema } from '@muster/contracts';
+import { nextPage } from '@muster/runtime';
 import { machineToMessage } from './machine-record.js';
 import {
   historyQuery,
@@ -28,8 +29,7 @@ export class MachinesController {
       afterId: query.after,
     });
     const machines = rows.map((r) => toJson(MachineSchema, machineToMessage(r)));
-    const last = rows.at(-1);
-    return rows.length === query.limit && last ? { machines, next: last.machineId } : { machines };
+    return { machines, ...nextPage(rows, query.limit, (r) => r.machineId) };
   }
 
   @Get(':id')
@@ -48,7 +48,6 @@ export class MachinesController {
     if (!(await this.machines.exists(id))) throw new NotFoundException(`no machine ${id}`);
     const rows = await this.machines.history(id, query.limit, query.after);
     const history = rows.map(({ id: _id, ...entry }) => entry);
-    const last = rows.at(-1);
-    return rows.length === query.limit && last ? { history, next: last.id } : { history };
+    return { history, ...nextPage(rows, query.limit, (r) => r.id) };
   }
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { nextPage, timePageQuery, type TimePageQuery } from '@muster/runtime';
+import { encodeTimeCursor, nextPage, timePageQuery, type TimePageQuery } from '@muster/runtime';
 import { RolloutsRepository, type RolloutSummary } from './rollouts.repository.js';
 
 @Controller('v1/rollouts')
@@ -12,6 +12,9 @@ export class RolloutsController {
     @Query({ schema: timePageQuery }) query: TimePageQuery,
   ): Promise<{ rollouts: RolloutSummary[]; next?: string }> {
     const page = await this.rollouts.list(query.limit, query.after);
-    return { rollouts: page.map((p) => p.row), ...nextPage(page, query.limit, (p) => p.cursor) };
+    return {
+      rollouts: page.map((p) => p.row),
+      ...nextPage(page, query.limit, (p) => encodeTimeCursor(p.cursor)),
+    };
   }
 }
