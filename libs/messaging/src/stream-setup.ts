@@ -62,7 +62,8 @@ export async function ensureStreams(
   }
 }
 
-async function liveConfig(jsm: JetStreamManager, name: string) {
+/** A stream's configuration on the server, or undefined when there is no such stream. */
+export async function liveConfig(jsm: JetStreamManager, name: string) {
   try {
     return (await jsm.streams.info(name)).config;
   } catch (err) {

@@ -1,5 +1,6 @@
-import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { StreamSpec } from '@muster/contracts';
+import { liveConfig } from './stream-setup.js';
 
 export interface WaitForStreamsOptions {
   /** Told once per stream that is not there yet. */
@@ -22,20 +23,10 @@ export async function waitForStreams(
 ): Promise<void> {
   const delays = options.delaysMs ?? [100, 250, 500, 1_000, 2_000, 5_000];
   for (const spec of specs) {
-    for (let attempt = 0; !(await exists(jsm, spec.name)); attempt++) {
+    for (let attempt = 0; (await liveConfig(jsm, spec.name)) === undefined; attempt++) {
       if (attempt === 0) options.onWait?.(spec.name);
       options.signal?.throwIfAborted();
       await new Promise((resolve) => setTimeout(resolve, delays[Math.min(attempt, delays.length - 1)]));
     }
-  }
-}
-
-async function exists(jsm: JetStreamManager, name: string): Promise<boolean> {
-  try {
-    await jsm.streams.info(name);
-    return true;
-  } catch (err) {
-    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return false;
-    throw err;
   }
 }
