@@ -1,4 +1,4 @@
-import { loadConfig, natsConfig } from '@muster/config';
+import { loadConfig, natsConfig, redactConfig } from '@muster/config';
 import { BusConnection } from '@muster/messaging';
 
 /**
@@ -9,7 +9,8 @@ import { BusConnection } from '@muster/messaging';
  */
 export async function connectFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<BusConnection> {
   const natsEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('MUSTER_NATS_')));
-  const { nats } = loadConfig({ nats: natsConfig() }, natsEnv);
+  const config = loadConfig({ nats: natsConfig() }, natsEnv);
+  const { nats } = config;
   try {
     return await BusConnection.connect({
       servers: nats.servers,
@@ -19,20 +20,10 @@ export async function connectFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
       failFast: true,
     });
   } catch (err) {
-    const where = nats.servers.map(withoutPassword).join(', ');
+    // The configuration's own redaction: a URL's password never reaches the terminal.
+    const where = redactConfig(config).nats.servers.join(', ');
     throw new Error(`cannot reach NATS at ${where}: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
     });
-  }
-}
-
-function withoutPassword(server: string): string {
-  try {
-    const url = new URL(server);
-    url.username = '';
-    url.password = '';
-    return url.toString().replace(/\/$/, '');
-  } catch {
-    return '(a server URL that does not parse)';
   }
 }
