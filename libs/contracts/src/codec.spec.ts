@@ -42,6 +42,17 @@ const discovered = {
 };
 
 /** One valid message per contract, keyed like the table. */
+const command = {
+  commandId: id(4),
+  agentId: 'a-17',
+  issuedAt: at,
+  expiresAt: later,
+  command: {
+    case: 'runScript' as const,
+    value: { interpreter: Interpreter.SH, script: 'uptime', timeout: durationFromMs(30_000) },
+  },
+};
+
 const examples: { [K in keyof typeof contracts]: MessageInitShape<(typeof contracts)[K]['schema']> } = {
   machineDiscovered: discovered,
   machineUpdated: {
@@ -83,14 +94,9 @@ const examples: { [K in keyof typeof contracts]: MessageInitShape<(typeof contra
     collectedAt: at,
   },
   agentCommand: {
-    commandId: id(4),
-    agentId: 'a-17',
-    issuedAt: at,
-    expiresAt: later,
-    command: {
-      case: 'runScript',
-      value: { interpreter: Interpreter.SH, script: 'uptime', timeout: durationFromMs(30_000) },
-    },
+    command: toBinary(AgentCommandSchema, create(AgentCommandSchema, command)),
+    keyId: 'scheduler-20261130',
+    signature: new Uint8Array(64),
   },
   imageBuildProgress: {
     buildId: id(5),
@@ -207,15 +213,13 @@ describe('codec', () => {
   });
 
   it('rejects a command without its oneof, naming it', () => {
-    const err = rejection(() =>
-      build(AgentCommandSchema, { ...examples.agentCommand, command: { case: undefined } }),
-    );
+    const err = rejection(() => build(AgentCommandSchema, { ...command, command: { case: undefined } }));
     expect(err.reason).toContain('command: exactly one field is required in oneof');
     expect(err.violations).toHaveLength(1);
   });
 
   it('rejects a command that expires before it is issued', () => {
-    const err = rejection(() => build(AgentCommandSchema, { ...examples.agentCommand, expiresAt: at }));
+    const err = rejection(() => build(AgentCommandSchema, { ...command, expiresAt: at }));
     expect(err.reason).toContain('expires_at must be after issued_at');
   });
 

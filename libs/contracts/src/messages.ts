@@ -1,7 +1,6 @@
 import type { DescMessage } from '@bufbuild/protobuf';
 import { defineMessage, type MessageContract, type MessageKind, type StreamName } from './contract.js';
 import {
-  AgentCommandSchema,
   AgentFactsSchema,
   AgentHeartbeatSchema,
   AgentStatusSchema,
@@ -13,6 +12,7 @@ import {
   MachineDiscoveredSchema,
   MachineUpdatedSchema,
   RolloutStateChangedSchema,
+  SignedAgentCommandSchema,
 } from './gen/index.js';
 
 /** The `{token}` names in a subject template, as a union of string literals. */
@@ -89,7 +89,8 @@ export const contracts = {
   agentCommand: row({
     name: 'agent.command.v1',
     kind: 'command',
-    schema: AgentCommandSchema,
+    // An AgentCommand signed by its issuer; the gateway forwards it to the agent byte for byte.
+    schema: SignedAgentCommandSchema,
     stream: 'AGENT_COMMANDS',
     subject: 'muster.site.{siteId}.agent.{agentId}.command.v1',
     orderedBy: 'once',

@@ -1,5 +1,10 @@
 import { defineQuery } from './contract.js';
-import { GetMachineRequestSchema, GetMachineResponseSchema } from './gen/index.js';
+import {
+  BindAgentRequestSchema,
+  BindAgentResponseSchema,
+  GetMachineRequestSchema,
+  GetMachineResponseSchema,
+} from './gen/index.js';
 
 /** Request/reply queries on core NATS: `muster.query.<name>`. No stream captures them. */
 export const queries = {
@@ -8,6 +13,12 @@ export const queries = {
     subject: 'muster.query.inventory.machine.get.v1',
     request: GetMachineRequestSchema,
     response: GetMachineResponseSchema,
+  }),
+  bindAgent: defineQuery({
+    name: 'inventory.agent.bind.v1',
+    subject: 'muster.query.inventory.agent.bind.v1',
+    request: BindAgentRequestSchema,
+    response: BindAgentResponseSchema,
   }),
 } as const;
 

@@ -50,7 +50,7 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
     service: 'inventory',
     produces: [c.machineUpdated],
     consumes: [{ contract: c.machineDiscovered, durable: 'inventory-machine-discovered' }],
-    answers: [queries.getMachine],
+    answers: [queries.getMachine, queries.bindAgent],
     asks: [],
   },
   'image-build': {
@@ -94,7 +94,8 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
     produces: [c.agentStatus, c.agentFacts, c.agentHeartbeat],
     consumes: [{ contract: c.agentCommand, durable: 'agent-gateway-agent-command' }],
     answers: [],
-    asks: [],
+    // Enrollment binds the agent to its machine; a connecting agent is sent its desired state.
+    asks: [queries.bindAgent, queries.getMachine],
   },
 };
 
