@@ -25,3 +25,4 @@ export {
   type TimeCursor,
   type TimePageQuery,
 } from './page-cursor.js';
+export { OwnAuthentication, OWN_AUTHENTICATION } from './http/own-authentication.decorator.js';

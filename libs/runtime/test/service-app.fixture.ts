@@ -39,3 +39,15 @@ export async function startServiceInProcess<E extends ConfigSchema>(
   const address = (app.getHttpServer() as Server).address() as { port: number };
   return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
 }
+
+/**
+ * An operator's request to a running service: every operator route takes an API token, and
+ * this is the one place tests attach it.
+ */
+export async function operatorFetch(
+  service: Pick<RunningService, 'url'>,
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  return fetch(`${service.url}${path}`, init);
+}
