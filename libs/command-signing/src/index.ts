@@ -1,0 +1,11 @@
+export {
+  generateSigningKey,
+  publicKeyBytes,
+  SigningKeyError,
+  signingKeyFromSeed,
+  trustedKeyFromBytes,
+  type SigningKey,
+  type TrustedKey,
+} from './signing-key.js';
+export { keyRing, parseKeyRing, type KeyRing } from './key-ring.js';
+export { CommandRefusedError, signCommand, verifyCommand, type CommandRefusal } from './command-signature.js';
