@@ -4,7 +4,7 @@ import { contracts } from './messages.js';
 import { queries } from './queries.js';
 import { streams } from './streams.js';
 
-/** The seven services: the NATS user names and the `runService({ name })` of each. */
+/** The eight services: the NATS user names and the `runService({ name })` of each. */
 export const serviceNames = [
   'discovery',
   'inventory',
@@ -13,6 +13,7 @@ export const serviceNames = [
   'boot',
   'scheduler',
   'agent-gateway',
+  'api',
 ] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
@@ -96,6 +97,14 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
     answers: [],
     // Enrollment binds the agent to its machine; a connecting agent is sent its desired state.
     asks: [queries.bindAgent, queries.getMachine],
+  },
+  api: {
+    service: 'api',
+    // The operator's own front: API tokens (KV), fleet events over SSE and webhooks.
+    produces: [],
+    consumes: [],
+    answers: [],
+    asks: [],
   },
 };
 
