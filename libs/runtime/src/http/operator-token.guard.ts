@@ -1,7 +1,9 @@
 import {
+  Global,
   HttpException,
   Inject,
   Injectable,
+  Module,
   type CanActivate,
   type ExecutionContext,
   type OnModuleDestroy,
@@ -87,3 +89,8 @@ export class OperatorTokenGuard implements CanActivate {
     return true;
   }
 }
+
+/** The operator-token check of every service: global, so a feature may read the tokens too. */
+@Global()
+@Module({ providers: [OperatorAuth, OperatorTokenGuard], exports: [OperatorAuth, OperatorTokenGuard] })
+export class OperatorAuthModule {}
