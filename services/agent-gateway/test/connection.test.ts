@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contracts, GoodbyeReason } from '@muster/contracts';
 import { operatorFetch } from '@muster/runtime/testing';
-import { DataSource } from 'typeorm';
-import { enrolledAgent, startGatewayStack, until, type GatewayStack } from './fixtures/gateway-stack.js';
-import { AgentSocket, reports, TestAgent, type Enrolled } from './fixtures/test-agent.js';
+import { enrolledAgent, startGatewayStack, until, type GatewayStack, sql } from './fixtures/gateway-stack.js';
+import { reports, TestAgent, type AgentSocket, type Enrolled } from './fixtures/test-agent.js';
 
 let stack: GatewayStack;
 const site = 'branch-conn';
@@ -13,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-const db = () => stack.gateway.app.get(DataSource);
+const db = () => ({ query: sql(stack.gateway) });
 
 /** How many messages the stream holds on one agent's status subject. */
 async function statusCount(agent: Enrolled): Promise<number> {
@@ -127,10 +126,9 @@ describe('status in', () => {
     socket.close();
     await socket.closed;
     await until(async () => {
-      const [row] = await db().query<{ last_seq: string }[]>(
-        'SELECT last_seq FROM agent WHERE agent_id = $1',
-        [enrolled.agentId],
-      );
+      const [row] = await db().query<{ last_seq: string }>('SELECT last_seq FROM agent WHERE agent_id = $1', [
+        enrolled.agentId,
+      ]);
       return row?.last_seq === '6';
     }, 'last seq flushed');
     const again = await agent.connected(stack.gateway.url, enrolled.credential);

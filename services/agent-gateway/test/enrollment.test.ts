@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorFetch } from '@muster/runtime/testing';
-import { DataSource } from 'typeorm';
-import { enrolledAgent, issueToken, startGatewayStack, type GatewayStack } from './fixtures/gateway-stack.js';
+import {
+  enrolledAgent,
+  issueToken,
+  startGatewayStack,
+  type GatewayStack,
+  sql,
+} from './fixtures/gateway-stack.js';
 import { AgentSocket, TestAgent } from './fixtures/test-agent.js';
 
 let stack: GatewayStack;
@@ -12,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-const db = () => stack.gateway.app.get(DataSource);
+const db = () => ({ query: sql(stack.gateway) });
 
 describe('bootstrap tokens', () => {
   it('are shown once, listed without the secret, and stored only hashed', async () => {
@@ -24,7 +29,7 @@ describe('bootstrap tokens', () => {
     const listed = list.bootstrapTokens.find((t) => t['tokenId'] === issued.tokenId)!;
     expect(listed).toMatchObject({ siteId: site, state: 'active' });
     expect(JSON.stringify(list)).not.toContain(issued.token.split('_')[2]);
-    const [row] = await db().query<{ secret_hash: Buffer }[]>(
+    const [row] = await db().query<{ secret_hash: Buffer }>(
       'SELECT secret_hash FROM bootstrap_token WHERE token_id = $1',
       [issued.tokenId],
     );
@@ -128,7 +133,7 @@ describe('POST /v1/agent/enroll', () => {
     } finally {
       await stack.inventory.resume();
     }
-    const [row] = await db().query<{ claimed_at: Date | null }[]>(
+    const [row] = await db().query<{ claimed_at: Date | null }>(
       'SELECT claimed_at FROM bootstrap_token WHERE token_id = $1',
       [tokenId],
     );

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streams } from '@muster/contracts';
 import { KeyValueBucket } from '@muster/messaging';
 import { operatorFetch, type RunningService } from '@muster/runtime/testing';
-import { DataSource } from 'typeorm';
-import { enrolledAgent, startGatewayStack, until, type GatewayStack } from './fixtures/gateway-stack.js';
+import { enrolledAgent, startGatewayStack, until, type GatewayStack, sql } from './fixtures/gateway-stack.js';
 import { reports } from './fixtures/test-agent.js';
 
 let stack: GatewayStack;
@@ -84,9 +83,10 @@ describe('a gateway instance stopping', () => {
     expect(goodbye.reason).toBe(1); // SHUTDOWN
     await socket.closed;
     expect(await holderOf(enrolled.agentId)).toBeUndefined();
-    const [row] = await stack.gateway.app
-      .get(DataSource)
-      .query<{ last_seq: string }[]>('SELECT last_seq FROM agent WHERE agent_id = $1', [enrolled.agentId]);
+    const [row] = await sql(stack.gateway)<{ last_seq: string }>(
+      'SELECT last_seq FROM agent WHERE agent_id = $1',
+      [enrolled.agentId],
+    );
     expect(row!.last_seq).toBe('7');
   });
 });
