@@ -204,6 +204,31 @@ describe('revocation', () => {
     expect(await agent.connect(stack.gateway.url, enrolled.credential)).toEqual({ refused: 403 });
   });
 
+  it('reaches a connection whose credential was revoked without a signal, by the instance’s own poll', async () => {
+    const { enrolled, socket } = await online();
+    await db().query('UPDATE agent_credential SET revoked_at = now() WHERE agent_id = $1', [
+      enrolled.agentId,
+    ]);
+    expect((await socket.next('goodbye', () => true, 20_000)).reason).toBe(GoodbyeReason.CREDENTIAL);
+  });
+
+  it('ends a connection when its credential expires', async () => {
+    const shortLived = await stack.startInstance({
+      MUSTER_GATEWAY_INSTANCE_ID: 'gw-short',
+      MUSTER_GATEWAY_CREDENTIAL_TTL_SECONDS: '2',
+    });
+    try {
+      const { agent, enrolled } = await enrolledAgent(shortLived, site);
+      const socket = await agent.connected(shortLived.url, enrolled.credential);
+      await socket.next('welcome');
+      const goodbye = await socket.next('goodbye');
+      expect(goodbye.reason).toBe(GoodbyeReason.CREDENTIAL);
+      expect(goodbye.detail).toMatch(/expired/);
+    } finally {
+      await shortLived.close();
+    }
+  });
+
   it('reaches a connection held by another instance', async () => {
     const other = await stack.startInstance({ MUSTER_GATEWAY_INSTANCE_ID: 'gw-other' });
     try {

@@ -134,7 +134,9 @@ export class AgentSocketServer implements OnApplicationBootstrap, BeforeApplicat
         err instanceof Refusal
           ? err
           : new Refusal(503, 'unavailable', 'the gateway cannot check credentials now');
-      if (!(err instanceof Refusal)) this.logger.error({ err }, 'agent connection check failed');
+      if (err instanceof Refusal)
+        this.logger.info({ reason: refusal.reason, status: refusal.status }, 'agent connection refused');
+      else this.logger.error({ err }, 'agent connection check failed');
       this.metrics.connectRefused.inc({ reason: refusal.reason });
       refuse(socket, refusal);
     }
