@@ -196,6 +196,13 @@ export class AgentSocketServer implements OnApplicationBootstrap, BeforeApplicat
         connectedAt: connection.connectedAt.toISOString(),
       });
       await this.agents.markConnected(agent.agentId, this.settings.instanceId);
+      if (!connection.isOpen) {
+        // It closed while presence was being written: undo what its close could not see.
+        await this.presence.remove(agent.siteId, agent.agentId, connection.presenceRevision);
+        if (!this.registry.get(agent.agentId))
+          await this.agents.markDisconnected(agent.agentId, this.settings.instanceId);
+        return;
+      }
       await this.sendPending(connection);
     } catch (err) {
       this.logger.warn(
