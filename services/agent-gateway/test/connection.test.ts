@@ -139,6 +139,29 @@ describe('status in', () => {
     again.close();
   });
 
+  it('stores facts on the agent’s facts subject before acknowledging them', async () => {
+    const { enrolled, socket } = await online();
+    socket.send({
+      frame: {
+        case: 'facts',
+        value: {
+          agentId: enrolled.agentId,
+          seq: 1n,
+          machineId: enrolled.machineId,
+          identity: { serial: 'SN-1', macs: ['52:54:00:aa:bb:cc'] },
+          hardware: {},
+          os: { id: 'debian', name: 'Debian GNU/Linux', version: '12', kernel: '6.1.0-18-amd64' },
+          collectedAt: { seconds: BigInt(Math.floor(Date.now() / 1000)) },
+        },
+      },
+    });
+    expect((await socket.next('ack', (a) => a.seq === 1n)).duplicate).toBe(false);
+    const subject = contracts.agentFacts.subject({ siteId: site, agentId: enrolled.agentId });
+    const info = await stack.admin.jsm.streams.info('AGENT_TELEMETRY', { subjects_filter: subject });
+    expect(info.state.subjects?.[subject]).toBe(1);
+    socket.close();
+  });
+
   it('puts a heartbeat into the AGENT_HEARTBEATS bucket and keeps last-seen without a write per beat', async () => {
     const { enrolled, socket } = await online();
     socket.send(reports.heartbeat(enrolled, 1n));
