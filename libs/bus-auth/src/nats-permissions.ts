@@ -49,11 +49,13 @@ export function natsPermissions(manifest: BusManifest): NatsPermissions {
     ...manifest.consumes.flatMap(consumerSubjects),
     ...manifest.asks.map((q) => q.subject),
     ...manifestKv(manifest).flatMap(kvSubjects),
+    ...(manifest.signals ?? []),
   ];
   const subscribe = [
     `${inboxPrefix(manifest.service)}.>`,
     // Only as a member of the query's queue group: no second, silent listener on the requests.
     ...manifest.answers.map((q) => `${q.subject} ${q.name}`),
+    ...(manifest.signals ?? []),
   ];
   return {
     publish: { allow: unique(publish) },

@@ -9,7 +9,8 @@ export type StreamName =
   | 'AGENT_COMMANDS'
   | 'DEADLETTER'
   | 'KV_AGENT_HEARTBEATS'
-  | 'KV_API_TOKENS';
+  | 'KV_API_TOKENS'
+  | 'KV_AGENT_PRESENCE';
 
 export interface StreamLimits {
   /** How long a message is kept, in seconds (0 = for ever, bounded by maxBytes). */

@@ -61,6 +61,11 @@ export interface BusManifest {
   readonly asks: readonly QueryContract[];
   /** KV buckets it owns, reads or writes keys of, besides `everyServiceKv`. */
   readonly kv?: readonly KvGrant[];
+  /**
+   * Core NATS subjects (patterns) the instances of this service send each other — fire and
+   * forget, never a message another service reads. They publish and subscribe on them.
+   */
+  readonly signals?: readonly string[];
 }
 
 const c = contracts;
@@ -117,12 +122,19 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
   },
   'agent-gateway': {
     service: 'agent-gateway',
-    // roadmap: what agents report goes onto the bus; commands go to the agent's connection.
-    produces: [c.agentStatus, c.agentFacts, c.agentHeartbeat],
+    // What agents report goes onto the bus; an operator's command (POST
+    // /v1/agents/{agentId}/commands) is issued on the same subject the scheduler uses, and every
+    // command goes to the agent's connection through the durable.
+    produces: [c.agentStatus, c.agentFacts, c.agentHeartbeat, c.agentCommand],
     consumes: [{ contract: c.agentCommand, durable: 'agent-gateway-agent-command' }],
     answers: [],
     // Enrollment binds the agent to its machine; a connecting agent is sent its desired state.
     asks: [queries.bindAgent, queries.getMachine],
+    // Which instance holds each agent's connection.
+    kv: [{ stream: 'KV_AGENT_PRESENCE', owns: true, read: true, writeKeys: ['site.*.agent.*'] }],
+    // `muster.gateway.<instanceId>.deliver` (commands for the agents an instance holds) and
+    // `muster.gateway.control` (revocations and superseded connections, to every instance).
+    signals: ['muster.gateway.>'],
   },
   api: {
     service: 'api',

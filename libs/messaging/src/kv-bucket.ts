@@ -1,4 +1,5 @@
-import { DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { StreamSpec } from '@muster/contracts';
 import type { BusConnection } from './bus-connection.js';
 
@@ -46,7 +47,13 @@ export class KvBucket {
 
   /** The key's value, or undefined when it has none (never set, or deleted). */
   async get(key: string): Promise<KvEntry | undefined> {
-    const stored = await this.bus.jsm.direct.getMessage(this.spec.name, { last_by_subj: this.subject(key) });
+    let stored;
+    try {
+      stored = await this.bus.jsm.direct.getMessage(this.spec.name, { last_by_subj: this.subject(key) });
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.NoMessageFound) return undefined;
+      throw err;
+    }
     if (!stored) return undefined;
     const operation = stored.header?.get('KV-Operation');
     if (operation === 'DEL' || operation === 'PURGE') return undefined;
@@ -61,6 +68,26 @@ export class KvBucket {
       expectSeq === undefined ? {} : { expect: { lastSubjectSequence: expectSeq } },
     );
     return ack.seq;
+  }
+
+  /**
+   * Deletes the key (a `KV-Operation: DEL` marker) — with `expectSeq`, only if that is still the
+   * key's last write. False when another write came first (the key then keeps that write).
+   */
+  async delete(key: string, expectSeq?: number): Promise<boolean> {
+    const h = natsHeaders();
+    h.set('KV-Operation', 'DEL');
+    try {
+      await this.bus.js.publish(this.subject(key), new Uint8Array(), {
+        headers: h,
+        ...(expectSeq === undefined ? {} : { expect: { lastSubjectSequence: expectSeq } }),
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence)
+        return false;
+      throw err;
+    }
   }
 
   /**
