@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { streams } from '@muster/contracts';
+import { BusConnection } from '@muster/messaging';
+import { readSubject } from '@muster/messaging/testing';
+import { operatorFetch, startServiceInProcess, type RunningService } from '@muster/runtime/testing';
+import { uniqueName } from '@muster/testing';
+import { DataSource } from 'typeorm';
+import { inventoryService } from '../src/service.entry.js';
+
+export interface Inventory {
+  service: RunningService;
+  bus: BusConnection;
+  ds: DataSource;
+  /** An operator request with a JSON body; the response's status and JSON. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /** The messages stored on one subject of a stream, decoded. */
+  read<S extends DescMessage>(stream: string, subject: string, schema: S): Promise<MessageShape<S>[]>;
+  close(): Promise<void>;
+}
+
+/** Inventory in this process on the run's servers, with a schema of its own. */
+export async function startInventory(env: Record<string, string> = {}): Promise<Inventory> {
+  const servers = inject('servers');
+  // Every stream, those agent-gateway owns too (inventory waits for them at start).
+  const bus = await BusConnection.connect({ servers: [servers.nats.url], name: 'inventory-test', streams });
+  const service = await startServiceInProcess(inventoryService, {
+    MUSTER_NATS_URL: servers.nats.url,
+    MUSTER_DATABASE_URL: servers.postgres.url,
+    MUSTER_DATABASE_SCHEMA: uniqueName('inv'),
+    ...env,
+  });
+  return {
+    service,
+    bus,
+    ds: service.app.get(DataSource),
+    call: async (method, path, body, headers = {}) => {
+      const res = await operatorFetch(service, path, {
+        method,
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
+    read: async (stream, subject, schema) =>
+      (await readSubject(bus, stream, subject)).map((m) => fromBinary(schema, m.data)),
+    close: async () => {
+      await bus.close();
+      await service.close();
+    },
+  };
+}
+
+/** An id of its own for one test (sites, groups, … share the run's INVENTORY stream). */
+export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
