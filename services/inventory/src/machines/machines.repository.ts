@@ -2,13 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 import { MachineEntity } from './machine.entity.js';
 
-export interface MachineFilter {
-  siteId?: string | undefined;
-  state?: string | undefined;
-  limit: number;
-  afterId?: string | undefined;
-}
-
 export interface HistoryEntry {
   /** The entry's position, for paging. */
   id: string;
@@ -16,6 +9,11 @@ export interface HistoryEntry {
   kind: string;
   revision: string;
   at: Date;
+  /** `operator:<name>`, `rule:<ruleId>`, `discovery`, `agent:<agentId>`. */
+  actor: string;
+  /** Each changed field: `{ from, to }`. */
+  changes: Record<string, unknown>;
+  detail: Record<string, unknown>;
 }
 
 @Injectable()
@@ -105,18 +103,6 @@ export class MachinesRepository {
     return this.ds.getRepository(MachineEntity).findOneBy({ machineId });
   }
 
-  async list(filter: MachineFilter): Promise<MachineEntity[]> {
-    const q = this.ds
-      .getRepository(MachineEntity)
-      .createQueryBuilder('m')
-      .orderBy('m.machine_id')
-      .limit(filter.limit);
-    if (filter.siteId) q.andWhere('m.site_id = :siteId', { siteId: filter.siteId });
-    if (filter.state) q.andWhere('m.state = :state', { state: filter.state });
-    if (filter.afterId) q.andWhere('m.machine_id > :afterId', { afterId: filter.afterId });
-    return q.getMany();
-  }
-
   async exists(machineId: string): Promise<boolean> {
     return this.ds.getRepository(MachineEntity).existsBy({ machineId });
   }
@@ -124,12 +110,30 @@ export class MachinesRepository {
   /** Entries after the entry `afterId` (exclusive), oldest first. */
   async history(machineId: string, limit: number, afterId?: string): Promise<HistoryEntry[]> {
     const rows = await this.ds.query<
-      { id: string; event_id: string; kind: string; revision: string; at: Date }[]
+      {
+        id: string;
+        event_id: string;
+        kind: string;
+        revision: string;
+        at: Date;
+        actor: string;
+        changes: Record<string, unknown>;
+        detail: Record<string, unknown>;
+      }[]
     >(
-      `SELECT id, event_id, kind, revision, at FROM machine_history
+      `SELECT id, event_id, kind, revision, at, actor, changes, detail FROM machine_history
         WHERE machine_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
       [machineId, afterId ?? '0', limit],
     );
-    return rows.map((r) => ({ id: r.id, eventId: r.event_id, kind: r.kind, revision: r.revision, at: r.at }));
+    return rows.map((r) => ({
+      id: r.id,
+      eventId: r.event_id,
+      kind: r.kind,
+      revision: r.revision,
+      at: r.at,
+      actor: r.actor,
+      changes: r.changes,
+      detail: r.detail,
+    }));
   }
 }
