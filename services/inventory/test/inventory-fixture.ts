@@ -53,5 +53,14 @@ export async function startInventory(env: Record<string, string> = {}): Promise<
   };
 }
 
+/**
+ * Creates every stream of the contracts, those of other producers too: inventory waits at start
+ * for AGENT_TELEMETRY and KV_AGENT_HEARTBEATS, which agent-gateway creates.
+ */
+export async function ensureAllStreams(): Promise<void> {
+  const bus = await BusConnection.connect({ servers: [inject('servers').nats.url], name: 'inventory-test', streams });
+  await bus.close();
+}
+
 /** An id of its own for one test (sites, groups, … share the run's INVENTORY stream). */
 export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;

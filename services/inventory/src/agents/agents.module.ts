@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { MachinesModule } from '../machines/machines.module.js';
+import { AgentBinder } from './agent-binder.js';
+import { AgentBindingHandlers } from './agent-binding.handlers.js';
+import { AgentFactsHandlers } from './agent-facts.handlers.js';
+import { AgentHeartbeatsHandlers } from './agent-heartbeats.handlers.js';
+
+@Module({
+  imports: [MachinesModule],
+  providers: [AgentBinder, AgentBindingHandlers, AgentFactsHandlers, AgentHeartbeatsHandlers],
+})
+export class AgentsModule {}
