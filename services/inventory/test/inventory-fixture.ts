@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { streams } from '@muster/contracts';
 import { BusConnection } from '@muster/messaging';
-import { readSubject } from '@muster/messaging/testing';
+import { ownBus, readSubject } from '@muster/messaging/testing';
 import { operatorFetch, startServiceInProcess, type RunningService } from '@muster/runtime/testing';
 import { uniqueName } from '@muster/testing';
 import { DataSource } from 'typeorm';
@@ -20,16 +20,21 @@ export interface Inventory {
   close(): Promise<void>;
 }
 
-/** Inventory in this process on the run's servers, with a schema of its own. */
-export async function startInventory(env: Record<string, string> = {}): Promise<Inventory> {
+/**
+ * Inventory in this process on the run's PostgreSQL, with a schema of its own, and on a
+ * nats-server of the test file's own when `ownNats` (its durable consumers and its query
+ * queue group then see no other test's inventory).
+ */
+export async function startInventory(options: { ownNats?: boolean } = {}): Promise<Inventory> {
   const servers = inject('servers');
+  const own = options.ownNats ? await ownBus() : undefined;
+  const natsUrl = own?.server.url ?? servers.nats.url;
   // Every stream, those agent-gateway owns too (inventory waits for them at start).
-  const bus = await BusConnection.connect({ servers: [servers.nats.url], name: 'inventory-test', streams });
+  const bus = own?.bus ?? (await BusConnection.connect({ servers: [natsUrl], name: 'inventory-test', streams }));
   const service = await startServiceInProcess(inventoryService, {
-    MUSTER_NATS_URL: servers.nats.url,
+    MUSTER_NATS_URL: natsUrl,
     MUSTER_DATABASE_URL: servers.postgres.url,
     MUSTER_DATABASE_SCHEMA: uniqueName('inv'),
-    ...env,
   });
   return {
     service,
@@ -47,8 +52,9 @@ export async function startInventory(env: Record<string, string> = {}): Promise<
     read: async (stream, subject, schema) =>
       (await readSubject(bus, stream, subject)).map((m) => fromBinary(schema, m.data)),
     close: async () => {
-      await bus.close();
       await service.close();
+      if (own) await own.close();
+      else await bus.close();
     },
   };
 }
