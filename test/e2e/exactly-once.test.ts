@@ -8,6 +8,7 @@ import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { contracts, headers as H, MachineDiscoveredSchema } from '@muster/contracts';
 import { EventPublisher } from '@muster/messaging';
 import { ownBus, publishRaw, readSubject, until } from '@muster/messaging/testing';
+import { operatorFetch } from '@muster/runtime/testing';
 import { getFreePort, startPostgres, type PostgresServerHandle } from '@muster/testing';
 import { startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
 
@@ -64,12 +65,18 @@ beforeAll(async () => {
   inventory = startInventory();
   await Promise.all([discovery.waitReady(), inventory.waitReady()]);
   // The server decides a machine's site from its networks; this test's reports come from here.
-  const put = await fetch(`${discovery.url}/v1/discovery/site-networks/${siteId}`, {
-    method: 'PUT',
+  // Inventory owns sites: discovery's copy follows the site.changed event.
+  const created = await operatorFetch(inventory, '/v1/sites', {
+    method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ cidrs: ['127.0.0.1/32'] }),
+    body: JSON.stringify({ siteId, name: siteId, timeZone: 'UTC', networks: ['127.0.0.1/32'] }),
   });
-  if (!put.ok) throw new Error(`site networks: ${put.status} ${await put.text()}`);
+  if (created.status !== 201) throw new Error(`site: ${created.status} ${await created.text()}`);
+  await until(
+    async () => (await fetch(`${discovery.url}/v1/discovery/site-networks/${siteId}`)).ok,
+    30_000,
+    "discovery's copy of the site",
+  );
 });
 
 afterAll(async () => {
