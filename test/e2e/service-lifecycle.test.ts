@@ -18,6 +18,14 @@ const schema = `life_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'muster-lifecycle-'));
   nats = await startNats({ dataDir: join(dir, 'nats') });
+  // Inventory reads agents' telemetry and heartbeats and waits for their producer (agent-gateway)
+  // to create those streams: the administrator plays that producer here.
+  const admin = await BusConnection.connect({ servers: [nats.url], name: 'admin' });
+  await ensureStreams(
+    admin.jsm,
+    streams.filter((s) => s.name === 'AGENT_TELEMETRY' || s.name === 'KV_AGENT_HEARTBEATS'),
+  );
+  await admin.close();
   service = startServiceProcess(
     'inventory',
     await getFreePort(),
