@@ -12,13 +12,11 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { toJson } from '@bufbuild/protobuf';
-import { MachineSchema } from '@muster/contracts';
 import { InvalidInputError, nextPage } from '@muster/runtime';
 import { operatorActor } from '../actor/operator-actor.js';
 import { CatalogReferenceError } from '../catalog/catalog-kind.js';
 import { MachineListing } from '../listing/machine-listing.repository.js';
-import { machineToMessage } from './machine-record.js';
+import { machineJson } from './machine-json.js';
 import { MachineOperations } from './machine-operations.js';
 import { MachineRefusedError, type ChangeResult } from './machine-writer.js';
 import {
@@ -39,7 +37,7 @@ import {
 import { MachinesRepository, type HistoryEntry } from './machines.repository.js';
 import type { MachineEntity } from './machine.entity.js';
 
-const asJson = (row: MachineEntity): unknown => toJson(MachineSchema, machineToMessage(row));
+const asJson = (row: MachineEntity): unknown => machineJson(row);
 
 /** Machines in their protobuf JSON form, the same shape other systems get on the bus. */
 @Controller('v1/machines')
