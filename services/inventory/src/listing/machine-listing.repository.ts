@@ -60,8 +60,13 @@ export class MachineListing {
       const r = bind(filter.release);
       where.push(`(m.desired_release_id = ${r}::uuid OR m.current_release_id = ${r}::uuid)`);
     }
-    if (filter.seenBefore) where.push(`m.last_seen < ${bind(filter.seenBefore)}`);
-    if (filter.seenAfter) where.push(`m.last_seen >= ${bind(filter.seenAfter)}`);
+    // Said on the sort key as well (an equivalent range), so that a last-seen sort's index
+    // walk starts and stops at the range instead of filtering row by row past it.
+    const seen = `COALESCE(m.last_seen, '-infinity'::timestamptz)`;
+    if (filter.seenBefore) {
+      where.push(`m.last_seen < ${bind(filter.seenBefore)}`, `${seen} < $${params.length}`, `${seen} > '-infinity'`);
+    }
+    if (filter.seenAfter) where.push(`m.last_seen >= ${bind(filter.seenAfter)}`, `${seen} >= $${params.length}`);
     if (filter.q) {
       const prefix = bind(`${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       where.push(`((COALESCE(m.hostname, '') COLLATE "C") LIKE ${prefix} OR (m.serial COLLATE "C") LIKE ${prefix})`);
