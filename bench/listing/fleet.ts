@@ -15,7 +15,12 @@ export const RELEASES = [
  * A fleet as operators run it: mostly deployed, a few failing or re-imaging; labels by role,
  * floor and a rare tier; last seen within the week (never for 5 %), hostnames for 97 %.
  */
-export async function loadFleet(db: pg.Client, schema: string, machines: number, sites: number): Promise<void> {
+export async function loadFleet(
+  db: pg.Client,
+  schema: string,
+  machines: number,
+  sites: number,
+): Promise<void> {
   await db.query(`SET search_path = ${schema}`);
   await db.query(
     `INSERT INTO machine (

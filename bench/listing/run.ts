@@ -53,7 +53,9 @@ try {
   );
   const loadStart = performance.now();
   await loadFleet(db, SCHEMA, MACHINES, SITES);
-  console.log(`loaded ${MACHINES} machines in ${SITES} sites in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
+  console.log(
+    `loaded ${MACHINES} machines in ${SITES} sites in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`,
+  );
 
   const seenAfter = new Date(Date.now() - 24 * 3600_000).toISOString();
   const all = scenarios(SITES, seenAfter);
@@ -98,7 +100,10 @@ async function walk(s: Scenario): Promise<{ times: number[]; pages: number }> {
   let pages = 0;
   while (pages < s.pages) {
     const start = performance.now();
-    const res = await operatorFetch(inventory, `/v1/machines?${s.query}&limit=${LIMIT}${after ? `&after=${after}` : ''}`);
+    const res = await operatorFetch(
+      inventory,
+      `/v1/machines?${s.query}&limit=${LIMIT}${after ? `&after=${after}` : ''}`,
+    );
     const body = (await res.json()) as { machines: unknown[]; next?: string };
     times.push(performance.now() - start);
     if (res.status !== 200) throw new Error(`${s.name}: ${res.status} ${JSON.stringify(body)}`);

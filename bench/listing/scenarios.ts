@@ -18,7 +18,13 @@ const LAST_SEEN_DESC = `COALESCE(last_seen, '-infinity') DESC, machine_id DESC`;
 export function scenarios(sites: number, seenAfter: string): Scenario[] {
   const site = (n: number) => `site-${String(n % sites).padStart(4, '0')}`;
   return [
-    { name: 'all, newest seen first, deep', query: 'sort=-lastSeen', pages: 300, where: 'true', order: LAST_SEEN_DESC },
+    {
+      name: 'all, newest seen first, deep',
+      query: 'sort=-lastSeen',
+      pages: 300,
+      where: 'true',
+      order: LAST_SEEN_DESC,
+    },
     ...[17, 1234, 4999].map((n) => ({
       name: `one site (${site(n)}) by hostname`,
       query: `site=${site(n)}&sort=hostname`,

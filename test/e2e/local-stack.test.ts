@@ -121,7 +121,11 @@ describe('the local stack, started as `npm start` starts it', () => {
       body: JSON.stringify({ siteId, name: siteId, timeZone: 'UTC', networks: ['127.0.0.1/32'] }),
     });
     expect(site.status).toBe(201);
-    for (let i = 0; i < 100 && !(await fetch(`${url('discovery')}/v1/discovery/site-networks/${siteId}`)).ok; i++) {
+    for (
+      let i = 0;
+      i < 100 && !(await fetch(`${url('discovery')}/v1/discovery/site-networks/${siteId}`)).ok;
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 200));
     }
     const mac = `02:00:00:${randomUUID().slice(0, 2)}:${randomUUID().slice(0, 2)}:01`;

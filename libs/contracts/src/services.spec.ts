@@ -55,7 +55,10 @@ describe('manifestStreams', () => {
     expect(names(manifestStreams(busManifests.discovery).owned)).toEqual(['INVENTORY', 'DEADLETTER']);
     expect(names(manifestStreams(busManifests.discovery).read)).toEqual([]);
     expect(names(manifestStreams(busManifests.inventory).owned)).toEqual(['INVENTORY', 'DEADLETTER']);
-    expect(names(manifestStreams(busManifests.inventory).read)).toEqual(['AGENT_TELEMETRY', 'KV_AGENT_HEARTBEATS']);
+    expect(names(manifestStreams(busManifests.inventory).read)).toEqual([
+      'AGENT_TELEMETRY',
+      'KV_AGENT_HEARTBEATS',
+    ]);
   });
 
   it('only reads the streams a service consumes from without producing into them', () => {

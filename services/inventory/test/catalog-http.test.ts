@@ -40,10 +40,17 @@ describe('sites', () => {
     });
     expect((await inv.call('GET', `/v1/sites/${siteId}`)).body).toEqual(created.body);
 
-    const patched = await inv.call('PATCH', `/v1/sites/${siteId}`, { cacheUrl: 'http://cache.example:8080', networks: [] });
+    const patched = await inv.call('PATCH', `/v1/sites/${siteId}`, {
+      cacheUrl: 'http://cache.example:8080',
+      networks: [],
+    });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ name: 'Berlin 3', cacheUrl: 'http://cache.example:8080', networks: [] });
-    expect(BigInt(patched.body.revision)).toBeGreaterThan(BigInt(created.body.revision));
+    expect(patched.body).toMatchObject({
+      name: 'Berlin 3',
+      cacheUrl: 'http://cache.example:8080',
+      networks: [],
+    });
+    expect(BigInt(patched.body.revision!)).toBeGreaterThan(BigInt(created.body.revision!));
 
     expect((await inv.call('DELETE', `/v1/sites/${siteId}`)).status).toBe(204);
     expect((await inv.call('GET', `/v1/sites/${siteId}`)).status).toBe(404);
@@ -65,13 +72,38 @@ describe('sites', () => {
     const a = uniqueId('site');
     const bad = await inv.call('POST', '/v1/sites', { siteId: a, name: 'A', timeZone: 'Mars/Olympus' });
     expect(bad.status).toBe(400);
-    expect(bad.body['invalid-params'][0]).toMatchObject({ name: 'timeZone' });
-    expect((await inv.call('POST', '/v1/sites', { siteId: a, name: 'A', timeZone: 'UTC', networks: ['10.0.0.0/40'] })).status).toBe(400);
+    expect(bad.body['invalid-params']![0]).toMatchObject({ name: 'timeZone' });
+    expect(
+      (
+        await inv.call('POST', '/v1/sites', {
+          siteId: a,
+          name: 'A',
+          timeZone: 'UTC',
+          networks: ['10.0.0.0/40'],
+        })
+      ).status,
+    ).toBe(400);
 
-    expect((await inv.call('POST', '/v1/sites', { siteId: a, name: 'A', timeZone: 'UTC', networks: ['10.78.0.0/16'] })).status).toBe(201);
-    expect((await inv.call('POST', '/v1/sites', { siteId: a, name: 'A again', timeZone: 'UTC' })).status).toBe(409);
+    expect(
+      (
+        await inv.call('POST', '/v1/sites', {
+          siteId: a,
+          name: 'A',
+          timeZone: 'UTC',
+          networks: ['10.78.0.0/16'],
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await inv.call('POST', '/v1/sites', { siteId: a, name: 'A again', timeZone: 'UTC' })).status,
+    ).toBe(409);
     const b = uniqueId('site');
-    const taken = await inv.call('POST', '/v1/sites', { siteId: b, name: 'B', timeZone: 'UTC', networks: ['10.78.1.2/16'] });
+    const taken = await inv.call('POST', '/v1/sites', {
+      siteId: b,
+      name: 'B',
+      timeZone: 'UTC',
+      networks: ['10.78.1.2/16'],
+    });
     expect(taken.status).toBe(409);
     expect(taken.body.detail).toContain(`10.78.0.0/16 (${a})`);
     // A patch is validated as a whole: it cannot leave a site a create would refuse.
@@ -83,13 +115,20 @@ describe('sites', () => {
   it('are listed a page at a time in id order', async () => {
     const prefix = uniqueId('list');
     for (const n of [3, 1, 2]) {
-      expect((await inv.call('POST', '/v1/sites', { siteId: `${prefix}-${n}`, name: `S${n}`, timeZone: 'UTC' })).status).toBe(201);
+      expect(
+        (await inv.call('POST', '/v1/sites', { siteId: `${prefix}-${n}`, name: `S${n}`, timeZone: 'UTC' }))
+          .status,
+      ).toBe(201);
     }
     const seen: string[] = [];
     let after = `${prefix}-0`;
     for (;;) {
       const page = await inv.call('GET', `/v1/sites?limit=2&after=${after}`);
-      seen.push(...page.body.sites.map((s: { siteId: string }) => s.siteId).filter((id: string) => id.startsWith(prefix)));
+      seen.push(
+        ...page.body
+          .sites!.map((s: { siteId: string }) => s.siteId)
+          .filter((id: string) => id.startsWith(prefix)),
+      );
       if (!page.body.next) break;
       after = page.body.next;
     }
@@ -104,8 +143,14 @@ describe('groups, profiles and rules', () => {
     const ruleId = uniqueId('r');
     expect((await inv.call('POST', '/v1/groups', { groupId, name: 'Tills' })).status).toBe(201);
     expect(
-      (await inv.call('POST', '/v1/profiles', { profileId, name: 'POS', releaseChannel: 'stable', configuration: { ntp: ['a'] } }))
-        .body,
+      (
+        await inv.call('POST', '/v1/profiles', {
+          profileId,
+          name: 'POS',
+          releaseChannel: 'stable',
+          configuration: { ntp: ['a'] },
+        })
+      ).body,
     ).toMatchObject({ profileId, configuration: { ntp: ['a'] } });
 
     const missing = await inv.call('POST', '/v1/assignment-rules', {
@@ -114,7 +159,7 @@ describe('groups, profiles and rules', () => {
       assign: { groupId, profileId: uniqueId('nope') },
     });
     expect(missing.status).toBe(400);
-    expect(missing.body['invalid-params'][0]).toMatchObject({ name: 'assign.profileId' });
+    expect(missing.body['invalid-params']![0]).toMatchObject({ name: 'assign.profileId' });
 
     const rule = await inv.call('POST', '/v1/assignment-rules', {
       ruleId,
@@ -129,25 +174,45 @@ describe('groups, profiles and rules', () => {
     const busy = await inv.call('DELETE', `/v1/groups/${groupId}`);
     expect(busy.status).toBe(409);
     expect(busy.body.detail).toContain('1 assignment rule assigns it');
-    expect((await inv.call('PATCH', `/v1/assignment-rules/${ruleId}`, { enabled: false })).body.enabled).toBe(false);
+    expect((await inv.call('PATCH', `/v1/assignment-rules/${ruleId}`, { enabled: false })).body.enabled).toBe(
+      false,
+    );
     expect((await inv.call('DELETE', `/v1/assignment-rules/${ruleId}`)).status).toBe(204);
     expect((await inv.call('DELETE', `/v1/groups/${groupId}`)).status).toBe(204);
 
     await until(
       async () =>
-        (await inv.read('INVENTORY', contracts.assignmentRuleChanged.pattern({ ruleId }), AssignmentRuleChangedSchema)).length === 3,
+        (
+          await inv.read(
+            'INVENTORY',
+            contracts.assignmentRuleChanged.pattern({ ruleId }),
+            AssignmentRuleChangedSchema,
+          )
+        ).length === 3,
       15_000,
       'rule events',
     );
-    const ruleEvents = await inv.read('INVENTORY', contracts.assignmentRuleChanged.pattern({ ruleId }), AssignmentRuleChangedSchema);
+    const ruleEvents = await inv.read(
+      'INVENTORY',
+      contracts.assignmentRuleChanged.pattern({ ruleId }),
+      AssignmentRuleChangedSchema,
+    );
     expect(ruleEvents.map((e) => [e.rule?.enabled, e.deleted])).toEqual([
       [true, false],
       [false, false],
       [false, true],
     ]);
-    const groupEvents = await inv.read('INVENTORY', contracts.groupChanged.pattern({ groupId }), GroupChangedSchema);
+    const groupEvents = await inv.read(
+      'INVENTORY',
+      contracts.groupChanged.pattern({ groupId }),
+      GroupChangedSchema,
+    );
     expect(groupEvents.map((e) => e.deleted)).toEqual([false, true]);
-    const profileEvents = await inv.read('INVENTORY', contracts.profileChanged.pattern({ profileId }), ProfileChangedSchema);
+    const profileEvents = await inv.read(
+      'INVENTORY',
+      contracts.profileChanged.pattern({ profileId }),
+      ProfileChangedSchema,
+    );
     expect(profileEvents[0]?.profile?.configuration).toEqual({ ntp: ['a'] });
   });
 });

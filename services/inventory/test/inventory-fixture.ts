@@ -6,15 +6,54 @@ import { BusConnection } from '@muster/messaging';
 import { ownBus, readSubject } from '@muster/messaging/testing';
 import { operatorFetch, startServiceInProcess, type RunningService } from '@muster/runtime/testing';
 import { uniqueName } from '@muster/testing';
-import { DataSource } from 'typeorm';
+import { MachinesRepository } from '../src/machines/machines.repository.js';
 import { inventoryService } from '../src/service.entry.js';
+
+/** A history entry as `GET /v1/machines/{id}/history` returns it. */
+export interface HistoryJson {
+  eventId: string;
+  kind: string;
+  actor: string;
+  revision: string;
+  changes: Record<string, { from: unknown; to: unknown }>;
+  detail: { reason?: string };
+}
+
+/** What tests read of a response body: the API's fields and a problem's, each maybe absent. */
+export interface ApiBody {
+  [field: string]: unknown;
+  detail?: string;
+  'invalid-params'?: { name: string; in: string; reason: string }[];
+  next?: string;
+  revision?: string;
+  state?: string;
+  enabled?: boolean;
+  machineId?: string;
+  siteId?: string;
+  agentId?: string;
+  hostname?: string;
+  pinned?: boolean;
+  labels?: Record<string, string>;
+  lastSeen?: string;
+  currentReleaseId?: string;
+  identity?: { smbiosUuid?: string; serial?: string; macs?: string[] };
+  hardware?: { cpu?: { cores?: number } };
+  sites?: { siteId: string }[];
+  machines?: { machineId: string }[];
+  history?: HistoryJson[];
+}
 
 export interface Inventory {
   service: RunningService;
   bus: BusConnection;
-  ds: DataSource;
+  ds: MachinesRepository['ds'];
   /** An operator request with a JSON body; the response's status and JSON. */
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: ApiBody }>;
   /** The messages stored on one subject of a stream, decoded. */
   read<S extends DescMessage>(stream: string, subject: string, schema: S): Promise<MessageShape<S>[]>;
   close(): Promise<void>;
@@ -30,7 +69,8 @@ export async function startInventory(options: { ownNats?: boolean } = {}): Promi
   const own = options.ownNats ? await ownBus() : undefined;
   const natsUrl = own?.server.url ?? servers.nats.url;
   // Every stream, those agent-gateway owns too (inventory waits for them at start).
-  const bus = own?.bus ?? (await BusConnection.connect({ servers: [natsUrl], name: 'inventory-test', streams }));
+  const bus =
+    own?.bus ?? (await BusConnection.connect({ servers: [natsUrl], name: 'inventory-test', streams }));
   const service = await startServiceInProcess(inventoryService, {
     MUSTER_NATS_URL: natsUrl,
     MUSTER_DATABASE_URL: servers.postgres.url,
@@ -39,7 +79,7 @@ export async function startInventory(options: { ownNats?: boolean } = {}): Promi
   return {
     service,
     bus,
-    ds: service.app.get(DataSource),
+    ds: service.app.get(MachinesRepository).ds,
     call: async (method, path, body, headers = {}) => {
       const res = await operatorFetch(service, path, {
         method,
@@ -47,7 +87,7 @@ export async function startInventory(options: { ownNats?: boolean } = {}): Promi
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+      return { status: res.status, body: text ? (JSON.parse(text) as ApiBody) : {} };
     },
     read: async (stream, subject, schema) =>
       (await readSubject(bus, stream, subject)).map((m) => fromBinary(schema, m.data)),
@@ -64,7 +104,11 @@ export async function startInventory(options: { ownNats?: boolean } = {}): Promi
  * for AGENT_TELEMETRY and KV_AGENT_HEARTBEATS, which agent-gateway creates.
  */
 export async function ensureAllStreams(): Promise<void> {
-  const bus = await BusConnection.connect({ servers: [inject('servers').nats.url], name: 'inventory-test', streams });
+  const bus = await BusConnection.connect({
+    servers: [inject('servers').nats.url],
+    name: 'inventory-test',
+    streams,
+  });
   await bus.close();
 }
 

@@ -105,7 +105,12 @@ describe('inventory: machine.discovered → machine.updated', () => {
     const repository = new MachinesRepository(ds);
     const relay = new OutboxRelay(ds, new EventPublisher(env.bus, '/muster/inventory'));
     const outbox = new Outbox('/muster/inventory');
-    const handlers = new MachineEventsHandlers(repository, outbox, relay, new RuleAssigner(new MachineWriter(outbox)));
+    const handlers = new MachineEventsHandlers(
+      repository,
+      outbox,
+      relay,
+      new RuleAssigner(new MachineWriter(outbox)),
+    );
 
     // The first handler call waits until the consumer holds every message, so that the next
     // call gets the rest as one batch: a batch of more than one is asserted, not hoped for.

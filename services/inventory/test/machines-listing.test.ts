@@ -23,7 +23,11 @@ beforeAll(async () => {
   inv = await startInventory({ ownNats: true });
   for (let i = 0; i < 64; i++) {
     const row = machineFromDiscovery(
-      create(MachineDiscoveredSchema, { machineId: randomUUID(), siteId: i % 2 ? 'site-a' : 'site-b', identity: { serial: `SN${i}`, macs: ['52:54:00:00:00:01'] } }),
+      create(MachineDiscoveredSchema, {
+        machineId: randomUUID(),
+        siteId: i % 2 ? 'site-a' : 'site-b',
+        identity: { serial: `SN${i}`, macs: ['52:54:00:00:00:01'] },
+      }),
     );
     const seen = SEEN[i % SEEN.length]!;
     rows.push({
@@ -42,7 +46,9 @@ beforeAll(async () => {
   const machines = inv.service.app.get(MachinesRepository);
   await machines.ds.transaction((m) => machines.insertNew(m, rows));
   // Timestamps with microseconds the JavaScript Date cannot hold: the cursor must keep them.
-  await inv.ds.query(`UPDATE machine SET last_seen = last_seen + interval '1 microsecond' * (hashtext(machine_id::text) % 2) WHERE last_seen IS NOT NULL`);
+  await inv.ds.query(
+    `UPDATE machine SET last_seen = last_seen + interval '1 microsecond' * (hashtext(machine_id::text) % 2) WHERE last_seen IS NOT NULL`,
+  );
 });
 
 afterAll(async () => inv?.close());
@@ -51,9 +57,12 @@ async function all(query: string, limit = 7): Promise<string[]> {
   const ids: string[] = [];
   let after: string | undefined;
   for (let pages = 0; pages < 100; pages++) {
-    const res = await inv.call('GET', `/v1/machines?${query}&limit=${limit}${after ? `&after=${after}` : ''}`);
+    const res = await inv.call(
+      'GET',
+      `/v1/machines?${query}&limit=${limit}${after ? `&after=${after}` : ''}`,
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    ids.push(...res.body.machines.map((m: { machineId: string }) => m.machineId));
+    ids.push(...res.body.machines!.map((m: { machineId: string }) => m.machineId));
     if (!res.body.next) return ids;
     after = res.body.next;
   }
@@ -61,9 +70,11 @@ async function all(query: string, limit = 7): Promise<string[]> {
 }
 
 async function expected(orderBy: string, where = 'true'): Promise<string[]> {
-  return (await inv.ds.query<{ machine_id: string }[]>(`SELECT machine_id FROM machine m WHERE ${where} ORDER BY ${orderBy}`)).map(
-    (r) => r.machine_id,
-  );
+  return (
+    await inv.ds.query<{ machine_id: string }[]>(
+      `SELECT machine_id FROM machine m WHERE ${where} ORDER BY ${orderBy}`,
+    )
+  ).map((r) => r.machine_id);
 }
 
 describe('paging through every sort', () => {
@@ -91,7 +102,7 @@ describe('paging through every sort', () => {
     const first = await inv.call('GET', '/v1/machines?sort=hostname&limit=2');
     const wrong = await inv.call('GET', `/v1/machines?sort=lastSeen&after=${first.body.next}`);
     expect(wrong.status).toBe(400);
-    expect(wrong.body['invalid-params'][0]).toMatchObject({ name: 'after' });
+    expect(wrong.body['invalid-params']![0]).toMatchObject({ name: 'after' });
     expect((await inv.call('GET', '/v1/machines?after=bm9wZQ')).status).toBe(400);
     expect((await inv.call('GET', '/v1/machines?sort=size')).status).toBe(400);
   });
@@ -112,12 +123,21 @@ describe('filters', () => {
     ['label=!gpu,role%3Dkiosk', (r: MachineEntity) => !('gpu' in r.labels) && r.labels.role === 'kiosk'],
     [`release=${R1}`, (r: MachineEntity) => r.desiredReleaseId === R1 || r.currentReleaseId === R1],
     [`release=${R2}`, (r: MachineEntity) => r.desiredReleaseId === R2 || r.currentReleaseId === R2],
-    ['seenAfter=2026-11-30T08:30:00Z', (r: MachineEntity) => (r.lastSeen?.getTime() ?? 0) >= Date.parse('2026-11-30T08:30:00Z')],
-    ['seenBefore=2026-11-30T08:30:00Z', (r: MachineEntity) => r.lastSeen !== null && r.lastSeen.getTime() < Date.parse('2026-11-30T08:30:00Z')],
+    [
+      'seenAfter=2026-11-30T08:30:00Z',
+      (r: MachineEntity) => (r.lastSeen?.getTime() ?? 0) >= Date.parse('2026-11-30T08:30:00Z'),
+    ],
+    [
+      'seenBefore=2026-11-30T08:30:00Z',
+      (r: MachineEntity) => r.lastSeen !== null && r.lastSeen.getTime() < Date.parse('2026-11-30T08:30:00Z'),
+    ],
     ['q=bravo', (r: MachineEntity) => (r.hostname ?? '').startsWith('bravo')],
     ['q=SN1', (r: MachineEntity) => (r.serial ?? '').startsWith('SN1')],
     ['q=b_', (r: MachineEntity) => (r.hostname ?? '').startsWith('b_')],
-    ['site=site-b&state=deployed&group=tills', (r: MachineEntity) => r.siteId === 'site-b' && r.state === 'DEPLOYED' && r.groupId === 'tills'],
+    [
+      'site=site-b&state=deployed&group=tills',
+      (r: MachineEntity) => r.siteId === 'site-b' && r.state === 'DEPLOYED' && r.groupId === 'tills',
+    ],
   ])('%s', async (query, predicate) => {
     const n = js(predicate);
     expect(await count(query)).toBe(n);
@@ -133,7 +153,7 @@ describe('filters', () => {
     ] as const) {
       const res = await inv.call('GET', `/v1/machines?${query}`);
       expect(res.status, query).toBe(400);
-      if (name) expect(res.body['invalid-params'][0].name, query).toBe(name);
+      if (name) expect(res.body['invalid-params']![0]!.name, query).toBe(name);
     }
   });
 

@@ -13,7 +13,7 @@ import {
   SiteChangedSchema,
   type MachineDiscovered,
 } from '@muster/contracts';
-import { BusConnection, EventPublisher } from '@muster/messaging';
+import { EventPublisher, type BusConnection } from '@muster/messaging';
 import { ownBus, readSubject, until } from '@muster/messaging/testing';
 import { getFreePort } from '@muster/testing';
 import { startServiceProcess, type ServiceProcess } from '../../../tools/stack/service-process.js';
@@ -131,8 +131,12 @@ export async function startDiscovery(env: Record<string, string> = {}): Promise<
       );
       await until(
         async () =>
-          (await db.query('SELECT 1 FROM site_revision WHERE site_id = $1 AND revision = $2', [siteId, next.toString()]))
-            .rowCount === 1,
+          (
+            await db.query('SELECT 1 FROM site_revision WHERE site_id = $1 AND revision = $2', [
+              siteId,
+              next.toString(),
+            ])
+          ).rowCount === 1,
         20_000,
         `discovery's copy of ${siteId}`,
       );

@@ -84,21 +84,38 @@ describe('the site of a discovered machine', () => {
       [relayed],
     );
     await discovery.setSiteNetworks(thief, ['10.20.0.0/16']);
-    expect((await discovery.http('GET', `/v1/discovery/site-networks/${thief}`)).body).toEqual({ siteId: thief, cidrs: ['10.20.0.0/16'] });
-    expect((await post({ macs: [macOf(20, 7)], relayAddress: '10.20.7.1' }, RELAY)).body).toMatchObject({ siteId: thief });
+    expect((await discovery.http('GET', `/v1/discovery/site-networks/${thief}`)).body).toEqual({
+      siteId: thief,
+      cidrs: ['10.20.0.0/16'],
+    });
+    expect((await post({ macs: [macOf(20, 7)], relayAddress: '10.20.7.1' }, RELAY)).body).toMatchObject({
+      siteId: thief,
+    });
     await new EventPublisher(discovery.bus, '/muster/inventory').publish(
       contracts.siteChanged,
       { siteId: relayed },
       create(SiteChangedSchema, {
         siteId: relayed,
         revision: BigInt(before!),
-        site: { siteId: relayed, name: relayed, timeZone: 'UTC', networks: ['10.20.0.0/16'], revision: BigInt(before!) },
+        site: {
+          siteId: relayed,
+          name: relayed,
+          timeZone: 'UTC',
+          networks: ['10.20.0.0/16'],
+          revision: BigInt(before!),
+        },
         changedAt: timestampNow(),
       }),
     );
     await discovery.setSiteNetworks(uniqueSite('barrier'), ['192.0.2.0/24']);
-    expect((await discovery.http('GET', `/v1/discovery/site-networks/${thief}`)).body).toEqual({ siteId: thief, cidrs: ['10.20.0.0/16'] });
-    expect((await discovery.http('GET', `/v1/discovery/site-networks/${relayed}`)).body).toEqual({ siteId: relayed, cidrs: ['fd00:20::/48'] });
+    expect((await discovery.http('GET', `/v1/discovery/site-networks/${thief}`)).body).toEqual({
+      siteId: thief,
+      cidrs: ['10.20.0.0/16'],
+    });
+    expect((await discovery.http('GET', `/v1/discovery/site-networks/${relayed}`)).body).toEqual({
+      siteId: relayed,
+      cidrs: ['fd00:20::/48'],
+    });
 
     await discovery.setSiteNetworks(relayed, []);
     await discovery.setSiteNetworks(thief, []);

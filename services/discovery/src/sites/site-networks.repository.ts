@@ -66,7 +66,10 @@ export class SiteNetworksRepository {
     return rows.map((r) => ({ siteId: r.site_id, cidrs: r.cidrs }));
   }
 
-  private async findIn(repo: Repository<SiteNetworkEntity>, siteId: string): Promise<SiteNetworks | undefined> {
+  private async findIn(
+    repo: Repository<SiteNetworkEntity>,
+    siteId: string,
+  ): Promise<SiteNetworks | undefined> {
     const rows = await repo.find({ where: { siteId }, order: { cidr: 'ASC' } });
     return rows.length === 0 ? undefined : { siteId, cidrs: rows.map((r) => r.cidr) };
   }

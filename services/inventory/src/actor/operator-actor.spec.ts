@@ -3,7 +3,9 @@ import { operatorActor } from './operator-actor.js';
 
 describe('operatorActor', () => {
   it('prefers the authenticated principal, then the header, then unknown', () => {
-    expect(operatorActor({ principal: { name: 'ci-bot' }, headers: { 'x-muster-actor': 'alice' } })).toBe('operator:ci-bot');
+    expect(operatorActor({ principal: { name: 'ci-bot' }, headers: { 'x-muster-actor': 'alice' } })).toBe(
+      'operator:ci-bot',
+    );
     expect(operatorActor({ headers: { 'x-muster-actor': 'alice' } })).toBe('operator:alice');
     expect(operatorActor({ headers: {} })).toBe('operator:unknown');
   });

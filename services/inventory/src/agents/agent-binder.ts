@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { create } from '@bufbuild/protobuf';
-import { DataSource, type EntityManager } from 'typeorm';
-import { BindAgentResponseSchema, MachineState, type BindAgentRequest, type BindAgentResponse } from '@muster/contracts';
+import type { EntityManager } from 'typeorm';
+import {
+  BindAgentResponseSchema,
+  MachineState,
+  type BindAgentRequest,
+  type BindAgentResponse,
+} from '@muster/contracts';
 import { OutboxRelay } from '@muster/persistence';
 import { checkTransition } from '../lifecycle/machine-lifecycle.js';
 import { MachineEntity } from '../machines/machine.entity.js';
@@ -30,7 +35,6 @@ const DEPLOYS_ON_BIND = new Set(['ASSIGNED', 'PROVISIONING', 'REIMAGING']);
 @Injectable()
 export class AgentBinder {
   constructor(
-    @Inject(DataSource) private readonly ds: DataSource,
     @Inject(MachinesRepository) private readonly machines: MachinesRepository,
     @Inject(MachineWriter) private readonly writer: MachineWriter,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
@@ -42,7 +46,7 @@ export class AgentBinder {
       serial: (request.identity?.serial ?? '').trim(),
       macs: [...new Set(request.identity?.macs ?? [])].sort(),
     };
-    const response = await this.ds.transaction(async (manager) => {
+    const response = await this.machines.inTransaction(async (manager) => {
       await lockKeys(manager, [
         `agent:${request.agentId}`,
         ...(identity.smbiosUuid ? [`uuid:${identity.smbiosUuid}`] : []),
@@ -73,7 +77,9 @@ export class AgentBinder {
       const machine = (await this.writer.lock(manager, match.machineId))!;
       if (machine.state === 'RETIRED') return refused(`machine ${machine.machineId} is retired`);
       if (machine.siteId !== 'unassigned' && machine.siteId !== request.siteId) {
-        return refused(`machine ${machine.machineId} belongs to site ${machine.siteId}, not ${request.siteId}`);
+        return refused(
+          `machine ${machine.machineId} belongs to site ${machine.siteId}, not ${request.siteId}`,
+        );
       }
       const previous = machine.agentId ?? '';
       await this.writer.changeLocked(
@@ -88,7 +94,8 @@ export class AgentBinder {
           m.serial ??= identity.serial || null;
           m.macs = [...new Set([...m.macs, ...identity.macs])].sort();
           if (request.hostname) m.hostname = request.hostname.toLowerCase();
-          if (DEPLOYS_ON_BIND.has(m.state) && checkTransition(m.state, 'DEPLOYED', m).ok) m.state = 'DEPLOYED';
+          if (DEPLOYS_ON_BIND.has(m.state) && checkTransition(m.state, 'DEPLOYED', m).ok)
+            m.state = 'DEPLOYED';
         },
         { actor, kind: 'agent-bound', reason: `agent enrolled (matched by ${match.by})` },
       );
@@ -102,12 +109,19 @@ export class AgentBinder {
     manager: EntityManager,
     identity: { smbiosUuid: string; serial: string; macs: string[] },
   ): Promise<Candidate[]> {
-    const rows = await manager.query<{ machine_id: string; smbios_uuid: string | null; serial: string | null; macs: string[] }[]>(
+    const rows = await manager.query<
+      { machine_id: string; smbios_uuid: string | null; serial: string | null; macs: string[] }[]
+    >(
       `SELECT machine_id, smbios_uuid, serial, macs FROM machine
         WHERE ($1 <> '' AND smbios_uuid = $1) OR ($2 <> '' AND serial = $2) OR macs && $3::text[]`,
       [identity.smbiosUuid, identity.serial, identity.macs],
     );
-    return rows.map((r) => ({ machineId: r.machine_id, smbiosUuid: r.smbios_uuid, serial: r.serial, macs: r.macs }));
+    return rows.map((r) => ({
+      machineId: r.machine_id,
+      smbiosUuid: r.smbios_uuid,
+      serial: r.serial,
+      macs: r.macs,
+    }));
   }
 }
 
@@ -119,7 +133,10 @@ async function lockKeys(manager: EntityManager, keys: readonly string[]): Promis
   );
 }
 
-function newMachine(request: BindAgentRequest, identity: { smbiosUuid: string; serial: string; macs: string[] }): MachineEntity {
+function newMachine(
+  request: BindAgentRequest,
+  identity: { smbiosUuid: string; serial: string; macs: string[] },
+): MachineEntity {
   const now = new Date();
   return {
     machineId: randomUUID(),
@@ -150,7 +167,9 @@ function newMachine(request: BindAgentRequest, identity: { smbiosUuid: string; s
 }
 
 const bound = (machineId: string, created: boolean, previousAgentId: string): BindAgentResponse =>
-  create(BindAgentResponseSchema, { result: { case: 'bound', value: { machineId, created, previousAgentId } } });
+  create(BindAgentResponseSchema, {
+    result: { case: 'bound', value: { machineId, created, previousAgentId } },
+  });
 
 const refused = (reason: string): BindAgentResponse =>
   create(BindAgentResponseSchema, { result: { case: 'refused', value: reason } });

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { toJson, type JsonObject } from '@bufbuild/protobuf';
-import { DataSource } from 'typeorm';
 import { contracts, HardwareFactsSchema, OperatingSystemSchema, type AgentFacts } from '@muster/contracts';
 import { OnEvent, PermanentFailureError, type Delivery } from '@muster/messaging';
 import { OutboxRelay } from '@muster/persistence';
 import { MachineWriter } from '../machines/machine-writer.js';
+import { MachinesRepository } from '../machines/machines.repository.js';
 
 export const FACTS_CONSUMER = 'inventory-agent-facts';
 
@@ -18,7 +18,7 @@ export const FACTS_CONSUMER = 'inventory-agent-facts';
 @Injectable()
 export class AgentFactsHandlers {
   constructor(
-    @Inject(DataSource) private readonly ds: DataSource,
+    @Inject(MachinesRepository) private readonly machines: MachinesRepository,
     @Inject(MachineWriter) private readonly writer: MachineWriter,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
   ) {}
@@ -31,30 +31,38 @@ export class AgentFactsHandlers {
       if (!held || d.message.seq > held.message.seq) latest.set(d.message.agentId, d);
     }
     let changed = 0;
-    await this.ds.transaction(async (manager) => {
-      const ordered = [...latest.values()].sort((a, b) => (a.message.machineId < b.message.machineId ? -1 : 1));
+    await this.machines.inTransaction(async (manager) => {
+      const ordered = [...latest.values()].sort((a, b) =>
+        a.message.machineId < b.message.machineId ? -1 : 1,
+      );
       for (const d of ordered) {
         const facts = d.message;
         const row = await this.writer.lock(manager, facts.machineId);
         if (!row || row.agentId !== facts.agentId) {
           // The whole batch rolls back; the consumer retries its messages one by one, and only
           // this one goes to dead letter.
-          throw new PermanentFailureError(`agent ${facts.agentId} is not bound to machine ${facts.machineId}`);
+          throw new PermanentFailureError(
+            `agent ${facts.agentId} is not bound to machine ${facts.machineId}`,
+          );
         }
         if (BigInt(row.agentFactsSeq) >= facts.seq) continue;
         const os = facts.os ? (toJson(OperatingSystemSchema, facts.os) as JsonObject) : null;
-        await manager.query('UPDATE machine SET agent_facts_seq = $2, os = $3 WHERE machine_id = $1', [
-          row.machineId,
-          facts.seq.toString(),
-          JSON.stringify(os),
-        ]);
+        await this.machines.recordFactsSeq(manager, row.machineId, facts.seq, os);
         row.agentFactsSeq = facts.seq.toString();
         row.os = os;
         const result = await this.writer.changeLocked(
           manager,
           row,
-          (m) => void (m.hardware = facts.hardware ? (toJson(HardwareFactsSchema, facts.hardware) as JsonObject) : {}),
-          { actor: `agent:${facts.agentId}`, kind: 'facts', reason: 'hardware facts reported by the agent', cause: d },
+          (m) =>
+            void (m.hardware = facts.hardware
+              ? (toJson(HardwareFactsSchema, facts.hardware) as JsonObject)
+              : {}),
+          {
+            actor: `agent:${facts.agentId}`,
+            kind: 'facts',
+            reason: 'hardware facts reported by the agent',
+            cause: d,
+          },
         );
         changed += Object.keys(result.changes).length > 0 ? 1 : 0;
       }

@@ -9,7 +9,12 @@ const R1 = '11111111-1111-4111-8111-111111111111';
 const R2 = '22222222-2222-4222-8222-222222222222';
 const beat = (agentId: string, seq: number, time: string, release = ''): Delivery<AgentHeartbeat> =>
   ({
-    message: create(AgentHeartbeatSchema, { agentId, machineId: M, seq: BigInt(seq), currentReleaseId: release }),
+    message: create(AgentHeartbeatSchema, {
+      agentId,
+      machineId: M,
+      seq: BigInt(seq),
+      currentReleaseId: release,
+    }),
     meta: { id: `${agentId}-${seq}`, type: 't', source: 's', time },
   }) as unknown as Delivery<AgentHeartbeat>;
 

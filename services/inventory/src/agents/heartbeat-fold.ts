@@ -21,7 +21,13 @@ export function foldBeats(deliveries: readonly Delivery<AgentHeartbeat>[]): Fold
     const seen = Number.isNaN(at.getTime()) ? new Date() : at;
     const held = byAgent.get(beat.agentId);
     if (!held) {
-      byAgent.set(beat.agentId, { machineId: beat.machineId, agentId: beat.agentId, seen, seq: beat.seq, release: beat.currentReleaseId });
+      byAgent.set(beat.agentId, {
+        machineId: beat.machineId,
+        agentId: beat.agentId,
+        seen,
+        seq: beat.seq,
+        release: beat.currentReleaseId,
+      });
       continue;
     }
     if (seen > held.seen) held.seen = seen;

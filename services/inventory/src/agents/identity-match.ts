@@ -32,7 +32,10 @@ export function matchIdentity(report: ReportedIdentity, candidates: readonly Can
 
   const strong = new Set([...byUuid, ...bySerial].map((c) => c.machineId));
   if (strong.size > 1) {
-    return { kind: 'conflict', reason: `the identity matches several machines: ${[...strong].sort().join(', ')}` };
+    return {
+      kind: 'conflict',
+      reason: `the identity matches several machines: ${[...strong].sort().join(', ')}`,
+    };
   }
   let chosen: Candidate | undefined;
   let by: 'smbios_uuid' | 'serial' | 'mac' = 'mac';
@@ -41,7 +44,10 @@ export function matchIdentity(report: ReportedIdentity, candidates: readonly Can
   else if (byMac.length > 1) {
     return {
       kind: 'conflict',
-      reason: `a MAC address is shared by several machines (${byMac.map((c) => c.machineId).sort().join(', ')}) and no UUID or serial decides`,
+      reason: `a MAC address is shared by several machines (${byMac
+        .map((c) => c.machineId)
+        .sort()
+        .join(', ')}) and no UUID or serial decides`,
     };
   } else chosen = byMac[0];
   if (!chosen) return { kind: 'none' };

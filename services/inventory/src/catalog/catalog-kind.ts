@@ -58,7 +58,13 @@ export interface CatalogKind<V extends object, C extends z.ZodType<V>, P extends
   /** The API's JSON of one entry (its protobuf JSON form). */
   toJson(value: V, meta: CatalogMeta): unknown;
   /** Writes the `…changed` event into the outbox, in the transaction of the change. */
-  announce(outbox: Outbox, manager: EntityManager, value: V, meta: CatalogMeta, deleted: boolean): Promise<void>;
+  announce(
+    outbox: Outbox,
+    manager: EntityManager,
+    value: V,
+    meta: CatalogMeta,
+    deleted: boolean,
+  ): Promise<void>;
   /** Refuses a value that names entries that do not exist (throws CatalogReferenceError). */
   checkReferences?(manager: EntityManager, value: V): Promise<void>;
   /** Keeps other tables in step after a write (the site's one-row-per-network table). */

@@ -15,7 +15,10 @@ export function metaFields(meta: CatalogMeta): {
 }
 
 /** The common fields of a `…Changed` event. */
-export function changeFields(meta: CatalogMeta, deleted: boolean): {
+export function changeFields(
+  meta: CatalogMeta,
+  deleted: boolean,
+): {
   revision: bigint;
   deleted: boolean;
   changedAt: ReturnType<typeof timestampNow>;

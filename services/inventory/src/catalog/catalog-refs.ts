@@ -18,13 +18,20 @@ export async function requireCatalogEntries(
   for (const ref of refs) {
     if (!ref.id) continue;
     const [table, column] = TABLES[ref.kind];
-    const found = await manager.query<unknown[]>(`SELECT 1 FROM ${table} WHERE ${column} = $1 FOR KEY SHARE`, [ref.id]);
+    const found = await manager.query<unknown[]>(
+      `SELECT 1 FROM ${table} WHERE ${column} = $1 FOR KEY SHARE`,
+      [ref.id],
+    );
     if (found.length === 0) throw new CatalogReferenceError(ref.field, `no ${ref.kind} ${ref.id}`);
   }
 }
 
 /** Why a site, group or profile is still used (machines on it, rules that assign it), or null. */
-export async function usedBy(manager: EntityManager, kind: keyof typeof TABLES, id: string): Promise<string | null> {
+export async function usedBy(
+  manager: EntityManager,
+  kind: keyof typeof TABLES,
+  id: string,
+): Promise<string | null> {
   const column = TABLES[kind][1];
   const key = `${kind}Id`;
   const [{ machines, rules }] = await manager.query<[{ machines: number; rules: number }]>(
@@ -33,7 +40,9 @@ export async function usedBy(manager: EntityManager, kind: keyof typeof TABLES, 
     [id],
   );
   const reasons = [
-    machines > 0 ? `${machines} machine${machines === 1 ? ' ' + (kind === 'site' ? 'is at' : 'uses') : 's ' + (kind === 'site' ? 'are at' : 'use')} it` : '',
+    machines > 0
+      ? `${machines} machine${machines === 1 ? ' ' + (kind === 'site' ? 'is at' : 'uses') : 's ' + (kind === 'site' ? 'are at' : 'use')} it`
+      : '',
     rules > 0 ? `${rules} assignment rule${rules === 1 ? '' : 's'} assign${rules === 1 ? 's' : ''} it` : '',
   ].filter(Boolean);
   return reasons.length > 0 ? reasons.join('; ') : null;

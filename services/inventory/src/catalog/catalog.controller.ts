@@ -30,7 +30,9 @@ export function catalogController(kind: AnyCatalogKind): Type<unknown> {
 
     /** A page in id order; `next`, when present, is the `after` of the next page. */
     @Get()
-    async list(@Query({ schema: catalogListQuery }) query: CatalogListQuery): Promise<Record<string, unknown>> {
+    async list(
+      @Query({ schema: catalogListQuery }) query: CatalogListQuery,
+    ): Promise<Record<string, unknown>> {
       const entries = await this.catalog.list(kind, query.limit, query.after);
       return {
         [kind.listKey]: entries.map((e) => kind.toJson(e.value, e.meta)),
@@ -57,7 +59,9 @@ export function catalogController(kind: AnyCatalogKind): Type<unknown> {
       @Param('id', { schema: slug }) id: string,
       @Body({ schema: kind.patch }) patch: Record<string, unknown>,
     ): Promise<unknown> {
-      const entry = await this.respond(() => this.catalog.update(kind, id, patch, (merged) => validated(kind.create, merged)));
+      const entry = await this.respond(() =>
+        this.catalog.update(kind, id, patch, (merged) => validated(kind.create, merged)),
+      );
       if (!entry) throw new NotFoundException(`no ${kind.noun} ${id}`);
       return entry;
     }

@@ -1,11 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Outbox, OutboxRelay } from '@muster/persistence';
-import {
-  CatalogConflictError,
-  type AnyCatalogKind,
-  type CatalogMeta,
-} from './catalog-kind.js';
+import { CatalogConflictError, type AnyCatalogKind, type CatalogMeta } from './catalog-kind.js';
 
 export interface CatalogEntry {
   value: Record<string, unknown>;
@@ -34,7 +30,12 @@ export class CatalogRepository {
     return rows.map((r) => this.entry(kind, r));
   }
 
-  async get(kind: AnyCatalogKind, id: string, manager: EntityManager = this.ds.manager, lock = ''): Promise<CatalogEntry | null> {
+  async get(
+    kind: AnyCatalogKind,
+    id: string,
+    manager: EntityManager = this.ds.manager,
+    lock = '',
+  ): Promise<CatalogEntry | null> {
     const [row] = await manager.query<Record<string, unknown>[]>(
       `SELECT ${this.selectList(kind)} FROM ${kind.table} WHERE ${kind.idColumn} = $1 ${lock}`,
       [id],
@@ -123,7 +124,11 @@ export class CatalogRepository {
     }
   }
 
-  private async finish(kind: AnyCatalogKind, manager: EntityManager, row: Record<string, unknown>): Promise<CatalogEntry> {
+  private async finish(
+    kind: AnyCatalogKind,
+    manager: EntityManager,
+    row: Record<string, unknown>,
+  ): Promise<CatalogEntry> {
     const entry = this.entry(kind, row);
     await kind.afterWrite?.(manager, entry.value);
     await kind.announce(this.outbox, manager, entry.value, entry.meta, false);
@@ -145,7 +150,11 @@ export class CatalogRepository {
     for (const c of kind.columns) value[c.key] = c.parse ? c.parse(row[c.key]) : row[c.key];
     return {
       value,
-      meta: { revision: String(row.revision), createdAt: row.created_at as Date, updatedAt: row.updated_at as Date },
+      meta: {
+        revision: String(row.revision),
+        createdAt: row.created_at as Date,
+        updatedAt: row.updated_at as Date,
+      },
     };
   }
 

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { isIanaTimeZone, profileCreate, ruleCreate, siteCreate, sitePatch } from './catalog.schemas.js';
 
 describe('isIanaTimeZone', () => {
-  it.each(['Europe/Paris', 'America/Argentina/Buenos_Aires', 'UTC', 'Asia/Kolkata', 'Etc/GMT+5'])('accepts %s', (tz) => {
-    expect(isIanaTimeZone(tz)).toBe(true);
-  });
+  it.each(['Europe/Paris', 'America/Argentina/Buenos_Aires', 'UTC', 'Asia/Kolkata', 'Etc/GMT+5'])(
+    'accepts %s',
+    (tz) => {
+      expect(isIanaTimeZone(tz)).toBe(true);
+    },
+  );
   it.each(['Mars/Olympus', '+01:00', 'europe paris', '', 'Europe/Paris/Left/Bank'])('refuses %j', (tz) => {
     expect(isIanaTimeZone(tz)).toBe(false);
   });
@@ -27,9 +30,15 @@ describe('siteCreate', () => {
     [{ timeZone: 'Nowhere/Land' }, 'timeZone'],
     [{ networks: ['10.0.0.0/33'] }, 'networks'],
     [{ maintenanceWindows: [{ days: ['mon'], start: '24:00', durationMinutes: 60 }] }, 'maintenanceWindows'],
-    [{ maintenanceWindows: [{ days: ['mon', 'mon'], start: '22:00', durationMinutes: 60 }] }, 'maintenanceWindows'],
+    [
+      { maintenanceWindows: [{ days: ['mon', 'mon'], start: '22:00', durationMinutes: 60 }] },
+      'maintenanceWindows',
+    ],
     [{ maintenanceWindows: [{ days: ['mon'], start: '22:00', durationMinutes: 0 }] }, 'maintenanceWindows'],
-    [{ maintenanceWindows: [{ days: ['monday'], start: '22:00', durationMinutes: 60 }] }, 'maintenanceWindows'],
+    [
+      { maintenanceWindows: [{ days: ['monday'], start: '22:00', durationMinutes: 60 }] },
+      'maintenanceWindows',
+    ],
     [{ siteId: 'Berlin 3' }, 'siteId'],
     [{ cacheUrl: 'ftp://cache' }, 'cacheUrl'],
     [{ bandwidthBudgetKbps: -1 }, 'bandwidthBudgetKbps'],
@@ -52,13 +61,21 @@ describe('ruleCreate', () => {
       ruleCreate.parse({
         ruleId: 'arm',
         priority: 10,
-        match: { facts: { 'cpu.cores': 4, 'memoryBytes': '>=1024' }, network: '10.1.2.3/16', labels: ' role=till , !gpu' },
+        match: {
+          facts: { 'cpu.cores': 4, memoryBytes: '>=1024' },
+          network: '10.1.2.3/16',
+          labels: ' role=till , !gpu',
+        },
         assign: { groupId: 'boards' },
       }),
     ).toEqual({
       ruleId: 'arm',
       priority: 10,
-      match: { facts: { 'cpu.cores': '4', memoryBytes: '>=1024' }, network: '10.1.0.0/16', labels: 'role=till,!gpu' },
+      match: {
+        facts: { 'cpu.cores': '4', memoryBytes: '>=1024' },
+        network: '10.1.0.0/16',
+        labels: 'role=till,!gpu',
+      },
       assign: { groupId: 'boards' },
       enabled: true,
     });
@@ -66,16 +83,34 @@ describe('ruleCreate', () => {
 
   it('refuses a rule that assigns nothing, a bad selector, a comparison without a number', () => {
     expect(ruleCreate.safeParse({ ruleId: 'a', priority: 1, assign: {} }).success).toBe(false);
-    expect(ruleCreate.safeParse({ ruleId: 'a', priority: 1, match: { labels: 'a=,,' }, assign: { groupId: 'g' } }).success).toBe(false);
     expect(
-      ruleCreate.safeParse({ ruleId: 'a', priority: 1, match: { facts: { 'cpu.cores': '>=many' } }, assign: { groupId: 'g' } }).success,
+      ruleCreate.safeParse({ ruleId: 'a', priority: 1, match: { labels: 'a=,,' }, assign: { groupId: 'g' } })
+        .success,
+    ).toBe(false);
+    expect(
+      ruleCreate.safeParse({
+        ruleId: 'a',
+        priority: 1,
+        match: { facts: { 'cpu.cores': '>=many' } },
+        assign: { groupId: 'g' },
+      }).success,
     ).toBe(false);
   });
 });
 
 describe('profileCreate', () => {
   it('takes a JSON object as configuration and refuses anything else', () => {
-    expect(profileCreate.parse({ profileId: 'pos', name: 'POS', releaseChannel: 'stable', configuration: { a: [1, { b: null }] } }).configuration).toEqual({ a: [1, { b: null }] });
-    expect(profileCreate.safeParse({ profileId: 'pos', name: 'POS', releaseChannel: 'stable', configuration: [1] }).success).toBe(false);
+    expect(
+      profileCreate.parse({
+        profileId: 'pos',
+        name: 'POS',
+        releaseChannel: 'stable',
+        configuration: { a: [1, { b: null }] },
+      }).configuration,
+    ).toEqual({ a: [1, { b: null }] });
+    expect(
+      profileCreate.safeParse({ profileId: 'pos', name: 'POS', releaseChannel: 'stable', configuration: [1] })
+        .success,
+    ).toBe(false);
   });
 });

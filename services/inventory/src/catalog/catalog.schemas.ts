@@ -44,7 +44,11 @@ export const maintenanceWindow = z
       .max(7)
       .refine((d) => new Set(d).size === d.length, { error: 'must not repeat a day' }),
     start: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be HH:MM (24 h)'),
-    durationMinutes: z.number().int().min(1).max(7 * 24 * 60),
+    durationMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60),
   })
   .strict();
 
@@ -62,9 +66,18 @@ const siteFields = {
   networks,
   // A number, or the string protobuf JSON writes for a 64-bit field (what GET returns).
   bandwidthBudgetKbps: z
-    .union([z.number(), z.string().regex(/^\d{1,16}$/).transform(Number)])
+    .union([
+      z.number(),
+      z
+        .string()
+        .regex(/^\d{1,16}$/)
+        .transform(Number),
+    ])
     .pipe(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)),
-  cacheUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable(),
+  cacheUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .nullable(),
 };
 export const siteCreate = z
   .object({
@@ -108,7 +121,9 @@ export const labelMap = z
   .record(labelKey, labelValue)
   .refine((l) => Object.keys(l).length <= 64, { error: 'at most 64 labels' });
 
-const factPath = z.string().regex(/^[A-Za-z0-9_]{1,64}(\.[A-Za-z0-9_]{1,64}){0,7}$/, 'must be a dotted path such as cpu.architecture');
+const factPath = z
+  .string()
+  .regex(/^[A-Za-z0-9_]{1,64}(\.[A-Za-z0-9_]{1,64}){0,7}$/, 'must be a dotted path such as cpu.architecture');
 const factExpected = z
   .union([z.string().max(256), z.number(), z.boolean()])
   .transform((v) => String(v))

@@ -12,7 +12,8 @@ export class InvalidCidrError extends Error {
 export function normalizeCidr(text: string): string {
   const [address = '', prefix, extra] = text.trim().split('/');
   const family = isIP(address);
-  if (family === 0 || extra !== undefined) throw new InvalidCidrError(`${JSON.stringify(text)} is not an IP network`);
+  if (family === 0 || extra !== undefined)
+    throw new InvalidCidrError(`${JSON.stringify(text)} is not an IP network`);
   const width = family === 4 ? 32 : 128;
   const bits = prefix === undefined ? width : /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
   if (!Number.isInteger(bits) || bits < 0 || bits > width) {
@@ -56,7 +57,10 @@ function v6ToBigInt(address: string): bigint {
   const [head = '', tail] = text.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
 }
 
@@ -64,7 +68,7 @@ function v6Text(value: bigint): string {
   const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
   // The longest run of two or more zero groups (the first of equals) becomes `::`.
   let best = { at: -1, len: 0 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

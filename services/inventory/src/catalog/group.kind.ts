@@ -28,7 +28,11 @@ export const groupKind: CatalogKind<GroupValue, typeof groupCreate, typeof group
         manager,
         contracts.groupChanged,
         { groupId: value.groupId },
-        create(GroupChangedSchema, { groupId: value.groupId, group: groupMessage(value, meta), ...changeFields(meta, deleted) }),
+        create(GroupChangedSchema, {
+          groupId: value.groupId,
+          group: groupMessage(value, meta),
+          ...changeFields(meta, deleted),
+        }),
       )
       .then(() => undefined),
   inUse: (manager, id) => usedBy(manager, 'group', id),

@@ -1,4 +1,4 @@
-import { create, toJson, type JsonObject } from '@bufbuild/protobuf';
+import { create, toJson } from '@bufbuild/protobuf';
 import { contracts, ProfileChangedSchema, ProfileSchema } from '@muster/contracts';
 import type { CatalogKind } from './catalog-kind.js';
 import { changeFields, FULL_JSON, metaFields } from './catalog-message.js';
@@ -10,7 +10,7 @@ const profileMessage = (value: ProfileValue, meta: Parameters<typeof metaFields>
     profileId: value.profileId,
     name: value.name,
     releaseChannel: value.releaseChannel,
-    configuration: value.configuration as JsonObject,
+    configuration: value.configuration,
     ...metaFields(meta),
   });
 

@@ -9,7 +9,11 @@ const ruleMessage = (value: RuleValue, meta: Parameters<typeof metaFields>[0]) =
   create(AssignmentRuleSchema, {
     ruleId: value.ruleId,
     priority: value.priority,
-    match: { facts: value.match.facts ?? {}, network: value.match.network ?? '', labels: value.match.labels ?? '' },
+    match: {
+      facts: value.match.facts ?? {},
+      network: value.match.network ?? '',
+      labels: value.match.labels ?? '',
+    },
     assign: {
       siteId: value.assign.siteId ?? '',
       groupId: value.assign.groupId ?? '',
@@ -43,7 +47,11 @@ export const ruleKind: CatalogKind<RuleValue, typeof ruleCreate, typeof rulePatc
         manager,
         contracts.assignmentRuleChanged,
         { ruleId: value.ruleId },
-        create(AssignmentRuleChangedSchema, { ruleId: value.ruleId, rule: ruleMessage(value, meta), ...changeFields(meta, deleted) }),
+        create(AssignmentRuleChangedSchema, {
+          ruleId: value.ruleId,
+          rule: ruleMessage(value, meta),
+          ...changeFields(meta, deleted),
+        }),
       )
       .then(() => undefined),
   checkReferences: (manager, value) =>

@@ -47,7 +47,11 @@ export const siteKind: CatalogKind<SiteValue, typeof siteCreate, typeof sitePatc
         manager,
         contracts.siteChanged,
         { siteId: value.siteId },
-        create(SiteChangedSchema, { siteId: value.siteId, site: siteMessage(value, meta), ...changeFields(meta, deleted) }),
+        create(SiteChangedSchema, {
+          siteId: value.siteId,
+          site: siteMessage(value, meta),
+          ...changeFields(meta, deleted),
+        }),
       )
       .then(() => undefined),
   checkReferences: async (manager, value) => {
@@ -64,10 +68,10 @@ export const siteKind: CatalogKind<SiteValue, typeof siteCreate, typeof sitePatc
   },
   afterWrite: async (manager, value) => {
     await manager.query('DELETE FROM site_network WHERE site_id = $1', [value.siteId]);
-    await manager.query(
-      'INSERT INTO site_network (cidr, site_id) SELECT unnest($1::cidr[]), $2',
-      [value.networks, value.siteId],
-    );
+    await manager.query('INSERT INTO site_network (cidr, site_id) SELECT unnest($1::cidr[]), $2', [
+      value.networks,
+      value.siteId,
+    ]);
   },
   inUse: (manager, id) => usedBy(manager, 'site', id),
 };

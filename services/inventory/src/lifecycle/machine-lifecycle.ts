@@ -60,7 +60,8 @@ export function checkTransition(from: string, to: string, machine: LifecycleFact
       machine.groupId ? '' : 'a group',
       machine.profileId ? '' : 'a profile',
     ].filter(Boolean);
-    if (missing.length > 0) return { ok: false, reason: `${to} needs ${missing.join(', ')}; assign it first` };
+    if (missing.length > 0)
+      return { ok: false, reason: `${to} needs ${missing.join(', ')}; assign it first` };
   }
   return { ok: true };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatSelector, InvalidSelectorError, parseSelector, selectorMatches, selectorSql } from './label-selector.js';
+import {
+  formatSelector,
+  InvalidSelectorError,
+  parseSelector,
+  selectorMatches,
+  selectorSql,
+} from './label-selector.js';
 
 describe('parseSelector', () => {
   it('reads equality, inequality, presence and absence, over repeated texts', () => {

@@ -54,7 +54,10 @@ function key(k: string, term: string): string {
 }
 
 /** Whether a label set satisfies every term. */
-export function selectorMatches(terms: readonly LabelTerm[], labels: Readonly<Record<string, string>>): boolean {
+export function selectorMatches(
+  terms: readonly LabelTerm[],
+  labels: Readonly<Record<string, string>>,
+): boolean {
   return terms.every((t) => {
     const has = Object.hasOwn(labels, t.key);
     switch (t.op) {
@@ -94,7 +97,13 @@ export function selectorSql(terms: readonly LabelTerm[], column: string, params:
 export function formatSelector(terms: readonly LabelTerm[]): string {
   return terms
     .map((t) =>
-      t.op === 'eq' ? `${t.key}=${t.value}` : t.op === 'ne' ? `${t.key}!=${t.value}` : t.op === 'exists' ? t.key : `!${t.key}`,
+      t.op === 'eq'
+        ? `${t.key}=${t.value}`
+        : t.op === 'ne'
+          ? `${t.key}!=${t.value}`
+          : t.op === 'exists'
+            ? t.key
+            : `!${t.key}`,
     )
     .join(',');
 }

@@ -28,8 +28,8 @@ describe('machine cursor', () => {
     Buffer.from(JSON.stringify(['machineId', 'x', id])).toString('base64url'),
     Buffer.from(JSON.stringify(['hostname', 'x'.repeat(301), id])).toString('base64url'),
   ])('refuses %j', (text) => {
-    expect(() => decodeMachineCursor(text, text.length > 0 && text !== 'garbage' ? 'hostname' : 'machineId')).toThrow(
-      InvalidCursorError,
-    );
+    expect(() =>
+      decodeMachineCursor(text, text.length > 0 && text !== 'garbage' ? 'hostname' : 'machineId'),
+    ).toThrow(InvalidCursorError);
   });
 });

@@ -18,7 +18,9 @@ export class InvalidCursorError extends Error {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function encodeMachineCursor(cursor: MachineCursor): string {
-  return Buffer.from(JSON.stringify([cursor.sort, cursor.key, cursor.machineId]), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify([cursor.sort, cursor.key, cursor.machineId]), 'utf8').toString(
+    'base64url',
+  );
 }
 
 export function decodeMachineCursor(text: string, sort: MachineSort): MachineCursor {
@@ -39,7 +41,9 @@ export function decodeMachineCursor(text: string, sort: MachineSort): MachineCur
     throw new InvalidCursorError('must be the `next` value of a previous page');
   }
   if (parsed[0] !== sort) {
-    throw new InvalidCursorError(`is the next page of sort ${parsed[0]}, not ${sort}: keep the sort while paging`);
+    throw new InvalidCursorError(
+      `is the next page of sort ${parsed[0]}, not ${sort}: keep the sort while paging`,
+    );
   }
   if ((parsed[1] === null) !== (sort === 'machineId')) {
     throw new InvalidCursorError('must be the `next` value of a previous page');

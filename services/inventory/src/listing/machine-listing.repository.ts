@@ -64,12 +64,19 @@ export class MachineListing {
     // walk starts and stops at the range instead of filtering row by row past it.
     const seen = `COALESCE(m.last_seen, '-infinity'::timestamptz)`;
     if (filter.seenBefore) {
-      where.push(`m.last_seen < ${bind(filter.seenBefore)}`, `${seen} < $${params.length}`, `${seen} > '-infinity'`);
+      where.push(
+        `m.last_seen < ${bind(filter.seenBefore)}`,
+        `${seen} < $${params.length}`,
+        `${seen} > '-infinity'`,
+      );
     }
-    if (filter.seenAfter) where.push(`m.last_seen >= ${bind(filter.seenAfter)}`, `${seen} >= $${params.length}`);
+    if (filter.seenAfter)
+      where.push(`m.last_seen >= ${bind(filter.seenAfter)}`, `${seen} >= $${params.length}`);
     if (filter.q) {
       const prefix = bind(`${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(`((COALESCE(m.hostname, '') COLLATE "C") LIKE ${prefix} OR (m.serial COLLATE "C") LIKE ${prefix})`);
+      where.push(
+        `((COALESCE(m.hostname, '') COLLATE "C") LIKE ${prefix} OR (m.serial COLLATE "C") LIKE ${prefix})`,
+      );
     }
 
     const spec = sortSpec(filter.sort);

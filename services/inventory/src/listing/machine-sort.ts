@@ -3,7 +3,14 @@
  * same expression an index of the migration holds, so that a page is an index walk from the
  * cursor (keyset pagination) however deep it is.
  */
-export const MACHINE_SORTS = ['machineId', 'lastSeen', '-lastSeen', 'hostname', 'updatedAt', '-updatedAt'] as const;
+export const MACHINE_SORTS = [
+  'machineId',
+  'lastSeen',
+  '-lastSeen',
+  'hostname',
+  'updatedAt',
+  '-updatedAt',
+] as const;
 export type MachineSort = (typeof MACHINE_SORTS)[number];
 
 export interface SortSpec {
@@ -25,11 +32,21 @@ export function sortSpec(sort: MachineSort): SortSpec {
       return { key: null, descending: false, keyText: null, cast: null };
     case 'lastSeen':
     case '-lastSeen':
-      return { key: LAST_SEEN, descending: sort.startsWith('-'), keyText: `${LAST_SEEN}::text`, cast: 'timestamptz' };
+      return {
+        key: LAST_SEEN,
+        descending: sort.startsWith('-'),
+        keyText: `${LAST_SEEN}::text`,
+        cast: 'timestamptz',
+      };
     case 'hostname':
       return { key: HOSTNAME, descending: false, keyText: HOSTNAME, cast: 'text' };
     case 'updatedAt':
     case '-updatedAt':
-      return { key: 'm.updated_at', descending: sort.startsWith('-'), keyText: 'm.updated_at::text', cast: 'timestamptz' };
+      return {
+        key: 'm.updated_at',
+        descending: sort.startsWith('-'),
+        keyText: 'm.updated_at::text',
+        cast: 'timestamptz',
+      };
   }
 }

@@ -5,7 +5,11 @@ import { machineDiff } from './machine-diff.js';
 import { machineFromDiscovery } from './machine-record.js';
 
 const base = machineFromDiscovery(
-  create(MachineDiscoveredSchema, { machineId: '0b9f3d1e-5a7c-4c2e-9f00-1234567890ab', siteId: 'a', identity: { macs: ['52:54:00:00:00:01'] } }),
+  create(MachineDiscoveredSchema, {
+    machineId: '0b9f3d1e-5a7c-4c2e-9f00-1234567890ab',
+    siteId: 'a',
+    identity: { macs: ['52:54:00:00:00:01'] },
+  }),
 );
 
 describe('machineDiff', () => {
@@ -23,6 +27,8 @@ describe('machineDiff', () => {
     const a = { ...base, labels: { x: '1', y: '2' }, hardware: { cpu: { cores: 4, model: 'm' } } };
     const b = { ...base, labels: { y: '2', x: '1' }, hardware: { cpu: { model: 'm', cores: 4 } } };
     expect(machineDiff(a, b)).toEqual({});
-    expect(machineDiff(a, { ...b, hardware: { cpu: { cores: 8 } } })).toEqual({ hardware: { from: '…', to: '…' } });
+    expect(machineDiff(a, { ...b, hardware: { cpu: { cores: 8 } } })).toEqual({
+      hardware: { from: '…', to: '…' },
+    });
   });
 });

@@ -23,7 +23,11 @@ const full: MachineEntity = {
   smbiosUuid: '11111111-1111-4111-8111-111111111111',
   serial: 'SN1',
   macs: ['52:54:00:00:00:01', '52:54:00:00:00:02'],
-  hardware: { cpu: { architecture: 'amd64', cores: 8 }, memoryBytes: '17179869184', disks: [{ name: 'sda', sizeBytes: '1000' }] },
+  hardware: {
+    cpu: { architecture: 'amd64', cores: 8 },
+    memoryBytes: '17179869184',
+    disks: [{ name: 'sda', sizeBytes: '1000' }],
+  },
   hostname: 'till-01',
   revision: '42',
   agentId: 'agent-1',
@@ -39,7 +43,10 @@ describe('machineJson', () => {
   it.each([
     ['a machine just discovered', bare],
     ['a machine with every field', full],
-    ['a machine with an empty label set and no hostname', { ...full, labels: {}, hostname: null, pinned: false, lastSeen: null }],
+    [
+      'a machine with an empty label set and no hostname',
+      { ...full, labels: {}, hostname: null, pinned: false, lastSeen: null },
+    ],
   ])('writes exactly the protobuf JSON of %s', (_name, row) => {
     expect(machineJson(row)).toEqual(toJson(MachineSchema, machineToMessage(row)));
   });

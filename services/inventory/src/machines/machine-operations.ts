@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { OutboxRelay } from '@muster/persistence';
 import { requireCatalogEntries } from '../catalog/catalog-refs.js';
 import { checkTransition } from '../lifecycle/machine-lifecycle.js';
 import type { MachineEntity } from './machine.entity.js';
 import { MachineRefusedError, MachineWriter, type ChangeResult } from './machine-writer.js';
 import type { AssignBody, MachinePatch } from './machines-query.schema.js';
+import { MachinesRepository } from './machines.repository.js';
 
 const MAX_LABELS = 64;
 
@@ -13,7 +13,7 @@ const MAX_LABELS = 64;
 @Injectable()
 export class MachineOperations {
   constructor(
-    @Inject(DataSource) private readonly ds: DataSource,
+    @Inject(MachinesRepository) private readonly machines: MachinesRepository,
     @Inject(MachineWriter) private readonly writer: MachineWriter,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
   ) {}
@@ -25,7 +25,8 @@ export class MachineOperations {
         if (value === null) delete m.labels[key];
         else m.labels[key] = value;
       }
-      if (Object.keys(m.labels).length > MAX_LABELS) throw new MachineRefusedError(`a machine has at most ${MAX_LABELS} labels`);
+      if (Object.keys(m.labels).length > MAX_LABELS)
+        throw new MachineRefusedError(`a machine has at most ${MAX_LABELS} labels`);
       if (patch.hostname !== undefined) m.hostname = patch.hostname?.toLowerCase() ?? null;
     });
   }
@@ -36,8 +37,8 @@ export class MachineOperations {
    * profile to ASSIGNED.
    */
   async assign(machineId: string, body: AssignBody, actor: string): Promise<ChangeResult | null> {
-    return this.ds
-      .transaction(async (manager) => {
+    return this.machines
+      .inTransaction(async (manager) => {
         await requireCatalogEntries(manager, [
           { kind: 'site', id: body.siteId, field: 'siteId' },
           { kind: 'group', id: body.groupId, field: 'groupId' },
@@ -61,7 +62,12 @@ export class MachineOperations {
   }
 
   /** A lifecycle move; an illegal one is refused with the reason. */
-  async transition(machineId: string, state: string, reason: string, actor: string): Promise<ChangeResult | null> {
+  async transition(
+    machineId: string,
+    state: string,
+    reason: string,
+    actor: string,
+  ): Promise<ChangeResult | null> {
     return this.run(machineId, actor, 'transition', reason, (m) => {
       const check = checkTransition(m.state, state, m);
       if (!check.ok) throw new MachineRefusedError(check.reason);
@@ -84,7 +90,9 @@ export class MachineOperations {
     reason: string,
     edit: (m: MachineEntity) => void,
   ): Promise<ChangeResult | null> {
-    const result = await this.ds.transaction((manager) => this.writer.change(manager, machineId, edit, { actor, kind, reason }));
+    const result = await this.machines.inTransaction((manager) =>
+      this.writer.change(manager, machineId, edit, { actor, kind, reason }),
+    );
     if (result && Object.keys(result.changes).length > 0) this.relay.kick();
     return result;
   }

@@ -99,7 +99,15 @@ export class MachineWriter {
     await manager.query(
       `INSERT INTO machine_history (machine_id, event_id, kind, revision, actor, changes, detail)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [row.machineId, event.id, context.kind, row.revision, context.actor, JSON.stringify(changes), JSON.stringify({ reason: context.reason })],
+      [
+        row.machineId,
+        event.id,
+        context.kind,
+        row.revision,
+        context.actor,
+        JSON.stringify(changes),
+        JSON.stringify({ reason: context.reason }),
+      ],
     );
   }
 }

@@ -23,7 +23,9 @@ export const stateFilter = z
   })
   .pipe(z.enum(STATES, { error: `must be one of ${STATES.map((s) => `MACHINE_STATE_${s}`).join(', ')}` }));
 
-const rfc3339 = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 time, e.g. 2026-11-30T09:00:00Z' }).transform((t) => new Date(t));
+const rfc3339 = z.iso
+  .datetime({ offset: true, error: 'must be an RFC 3339 time, e.g. 2026-11-30T09:00:00Z' })
+  .transform((t) => new Date(t));
 
 const selector = z
   .string()
@@ -87,16 +89,26 @@ export type HistoryQuery = z.infer<typeof historyQuery>;
 const hostname = z
   .string()
   .max(253)
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'must be a host name (RFC 1123)');
+  .regex(
+    /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i,
+    'must be a host name (RFC 1123)',
+  );
 
 /** PATCH: `labels` is a merge patch (a value sets the label, null removes it); null hostname clears it. */
 export const machinePatch = z
   .object({
-    labels: z.record(z.string().regex(LABEL_KEY, 'must be a label key (a-z 0-9 . _ / -, ≤ 63)'), z.string().max(256).nullable()).optional(),
+    labels: z
+      .record(
+        z.string().regex(LABEL_KEY, 'must be a label key (a-z 0-9 . _ / -, ≤ 63)'),
+        z.string().max(256).nullable(),
+      )
+      .optional(),
     hostname: hostname.nullable().optional(),
   })
   .strict()
-  .refine((b) => b.labels !== undefined || b.hostname !== undefined, { error: 'must change labels or hostname' });
+  .refine((b) => b.labels !== undefined || b.hostname !== undefined, {
+    error: 'must change labels or hostname',
+  });
 export type MachinePatch = z.infer<typeof machinePatch>;
 
 /** The operator's assignment; it pins the machine (rules leave it alone) unless `pinned: false`. */
@@ -111,7 +123,9 @@ export const assignBody = z
   .refine((b) => b.siteId || b.groupId || b.profileId, { error: 'must name a siteId, groupId or profileId' });
 export type AssignBody = z.infer<typeof assignBody>;
 
-export const transitionBody = z.object({ state: stateFilter, reason: z.string().trim().min(1).max(1024) }).strict();
+export const transitionBody = z
+  .object({ state: stateFilter, reason: z.string().trim().min(1).max(1024) })
+  .strict();
 export type TransitionBody = z.infer<typeof transitionBody>;
 
 export const retireBody = z.object({ reason: z.string().trim().min(1).max(1024) }).strict();

@@ -50,7 +50,9 @@ export class MachinesController {
 
   /** One page; `next`, when present, is the `after` of the next page in the same sort. */
   @Get()
-  async list(@Query({ schema: listQuery }) query: ListQuery): Promise<{ machines: unknown[]; next?: string }> {
+  async list(
+    @Query({ schema: listQuery }) query: ListQuery,
+  ): Promise<{ machines: unknown[]; next?: string }> {
     const page = await this.listing.page({
       site: query.site,
       group: query.group,
@@ -104,7 +106,9 @@ export class MachinesController {
     @Body({ schema: transitionBody }) body: TransitionBody,
     @Req() request: unknown,
   ): Promise<unknown> {
-    return this.respond(id, () => this.operations.transition(id, body.state, body.reason, operatorActor(request)));
+    return this.respond(id, () =>
+      this.operations.transition(id, body.state, body.reason, operatorActor(request)),
+    );
   }
 
   @Post(':id/retire')

@@ -10,7 +10,15 @@ import { MachinesRepository } from './machines.repository.js';
 
 @Module({
   controllers: [MachinesController],
-  providers: [MachinesRepository, MachineWriter, RuleAssigner, MachineListing, MachineOperations, MachineEventsHandlers, MachineQueryHandlers],
+  providers: [
+    MachinesRepository,
+    MachineWriter,
+    RuleAssigner,
+    MachineListing,
+    MachineOperations,
+    MachineEventsHandlers,
+    MachineQueryHandlers,
+  ],
   exports: [MachinesRepository, MachineWriter],
 })
 export class MachinesModule {}

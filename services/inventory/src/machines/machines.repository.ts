@@ -20,6 +20,11 @@ export interface HistoryEntry {
 export class MachinesRepository {
   constructor(@Inject(DataSource) readonly ds: DataSource) {}
 
+  /** Runs `work` in one transaction: the unit of work that the writer, the inbox and the outbox share. */
+  async inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(work);
+  }
+
   /** Inserts machines not known yet; returns the rows actually inserted. */
   async insertNew(manager: EntityManager, rows: readonly MachineEntity[]): Promise<MachineEntity[]> {
     if (rows.length === 0) return [];
@@ -73,6 +78,20 @@ export class MachinesRepository {
       .createQueryBuilder('m')
       .where('m.machine_id = ANY(:ids)', { ids: changed.map((c) => c.machine_id) })
       .getMany();
+  }
+
+  /** The seq and operating system of the agent facts just applied (not a record change). */
+  async recordFactsSeq(
+    manager: EntityManager,
+    machineId: string,
+    seq: bigint,
+    os: object | null,
+  ): Promise<void> {
+    await manager.query('UPDATE machine SET agent_facts_seq = $2, os = $3 WHERE machine_id = $1', [
+      machineId,
+      seq.toString(),
+      JSON.stringify(os),
+    ]);
   }
 
   async appendHistory(

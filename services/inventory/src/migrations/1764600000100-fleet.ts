@@ -96,8 +96,12 @@ export class Fleet1764600000100 implements MigrationInterface {
       }
     }
     await q.query('DROP INDEX machine_site_state');
-    await q.query('CREATE INDEX machine_desired_release ON machine (desired_release_id) WHERE desired_release_id IS NOT NULL');
-    await q.query('CREATE INDEX machine_current_release ON machine (current_release_id) WHERE current_release_id IS NOT NULL');
+    await q.query(
+      'CREATE INDEX machine_desired_release ON machine (desired_release_id) WHERE desired_release_id IS NOT NULL',
+    );
+    await q.query(
+      'CREATE INDEX machine_current_release ON machine (current_release_id) WHERE current_release_id IS NOT NULL',
+    );
 
     await q.query(`
       ALTER TABLE machine_history
@@ -112,7 +116,13 @@ export class Fleet1764600000100 implements MigrationInterface {
         DROP COLUMN agent_id, DROP COLUMN desired_release_id, DROP COLUMN current_release_id,
         DROP COLUMN last_seen, DROP COLUMN pinned, DROP COLUMN ip_address, DROP COLUMN os,
         DROP COLUMN agent_facts_seq, DROP COLUMN agent_beat_seq`);
-    for (const n of ['machine_serial', 'machine_by_updated', 'machine_labels', 'machine_macs', 'machine_smbios_uuid']) {
+    for (const n of [
+      'machine_serial',
+      'machine_by_updated',
+      'machine_labels',
+      'machine_macs',
+      'machine_smbios_uuid',
+    ]) {
       await q.query(`DROP INDEX IF EXISTS ${n}`);
     }
     for (const n of ['site_id', 'state', 'group_id', 'profile_id']) {

@@ -46,8 +46,10 @@ export class RuleAssigner {
       byRule.set(ruleId, [...(byRule.get(ruleId) ?? []), edit]);
     if (outcome.siteId) add(outcome.siteId.ruleId, (m) => void (m.siteId = outcome.siteId!.value));
     if (outcome.groupId) add(outcome.groupId.ruleId, (m) => void (m.groupId = outcome.groupId!.value));
-    if (outcome.profileId) add(outcome.profileId.ruleId, (m) => void (m.profileId = outcome.profileId!.value));
-    for (const [key, { value, ruleId }] of Object.entries(outcome.labels)) add(ruleId, (m) => void (m.labels[key] = value));
+    if (outcome.profileId)
+      add(outcome.profileId.ruleId, (m) => void (m.profileId = outcome.profileId!.value));
+    for (const [key, { value, ruleId }] of Object.entries(outcome.labels))
+      add(ruleId, (m) => void (m.labels[key] = value));
 
     let current = row;
     for (const [ruleId, edits] of byRule) {
@@ -58,7 +60,12 @@ export class RuleAssigner {
           for (const edit of edits) edit(m);
           if (checkTransition(m.state, 'ASSIGNED', m).ok) m.state = 'ASSIGNED';
         },
-        { actor: `rule:${ruleId}`, kind: 'rule-assigned', reason: `assignment rule ${ruleId}`, ...(cause ? { cause } : {}) },
+        {
+          actor: `rule:${ruleId}`,
+          kind: 'rule-assigned',
+          reason: `assignment rule ${ruleId}`,
+          ...(cause ? { cause } : {}),
+        },
       );
       current = result.row;
     }
@@ -66,9 +73,17 @@ export class RuleAssigner {
 
   /** Enabled rules in the order they apply (the matcher sorts too; the index serves this read). */
   private async enabledRules(manager: EntityManager): Promise<RuleValue[]> {
-    const rows = await manager.query<{ rule_id: string; priority: number; match: RuleValue['match']; assign: RuleValue['assign'] }[]>(
+    const rows = await manager.query<
+      { rule_id: string; priority: number; match: RuleValue['match']; assign: RuleValue['assign'] }[]
+    >(
       'SELECT rule_id, priority, match, assign FROM assignment_rule WHERE enabled ORDER BY priority, rule_id',
     );
-    return rows.map((r) => ({ ruleId: r.rule_id, priority: r.priority, match: r.match, assign: r.assign, enabled: true }));
+    return rows.map((r) => ({
+      ruleId: r.rule_id,
+      priority: r.priority,
+      match: r.match,
+      assign: r.assign,
+      enabled: true,
+    }));
   }
 }

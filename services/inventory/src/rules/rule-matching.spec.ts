@@ -14,7 +14,13 @@ const machine: MachineFacts = {
   hardware,
   ipAddress: '10.3.7.9',
 };
-const rule = (ruleId: string, priority: number, match: RuleInput['match'], assign: RuleInput['assign'], enabled = true) => ({
+const rule = (
+  ruleId: string,
+  priority: number,
+  match: RuleInput['match'],
+  assign: RuleInput['assign'],
+  enabled = true,
+) => ({
   ruleId,
   priority,
   enabled,
@@ -47,9 +53,21 @@ describe('factMatches', () => {
 describe('ruleMatches', () => {
   it('needs every part: facts, network and labels', () => {
     expect(ruleMatches(rule('a', 1, {}, {}), machine)).toBe(true);
-    expect(ruleMatches(rule('a', 1, { facts: { 'cpu.architecture': 'arm64' }, network: '10.3.0.0/16', labels: 'vendor=pi' }, {}), machine)).toBe(true);
+    expect(
+      ruleMatches(
+        rule(
+          'a',
+          1,
+          { facts: { 'cpu.architecture': 'arm64' }, network: '10.3.0.0/16', labels: 'vendor=pi' },
+          {},
+        ),
+        machine,
+      ),
+    ).toBe(true);
     expect(ruleMatches(rule('a', 1, { network: '10.4.0.0/16' }, {}), machine)).toBe(false);
-    expect(ruleMatches(rule('a', 1, { network: '10.3.0.0/16' }, {}), { ...machine, ipAddress: null })).toBe(false);
+    expect(ruleMatches(rule('a', 1, { network: '10.3.0.0/16' }, {}), { ...machine, ipAddress: null })).toBe(
+      false,
+    );
     expect(ruleMatches(rule('a', 1, { labels: '!vendor' }, {}), machine)).toBe(false);
   });
 });
@@ -60,7 +78,12 @@ describe('applyRules', () => {
       [
         rule('z-late', 20, {}, { groupId: 'late', profileId: 'late', labels: { floor: '9', extra: 'y' } }),
         rule('off', 0, {}, { groupId: 'disabled' }, false),
-        rule('b-arm', 10, { facts: { 'cpu.architecture': 'arm64' } }, { groupId: 'boards', labels: { floor: '1' } }),
+        rule(
+          'b-arm',
+          10,
+          { facts: { 'cpu.architecture': 'arm64' } },
+          { groupId: 'boards', labels: { floor: '1' } },
+        ),
         rule('a-net', 10, { network: '10.3.0.0/16' }, { siteId: 'berlin-3' }),
         rule('amd', 5, { facts: { 'cpu.architecture': 'amd64' } }, { groupId: 'servers' }),
       ],
@@ -76,13 +99,19 @@ describe('applyRules', () => {
 
   it('never overrides what the machine has: its decided site, group, profile, labels', () => {
     const placed = { ...machine, siteId: 'paris-1', groupId: 'kept', labels: { vendor: 'pi', floor: '0' } };
-    const outcome = applyRules([rule('all', 1, {}, { siteId: 'berlin-3', groupId: 'g', profileId: 'p', labels: { floor: '1' } })], placed);
+    const outcome = applyRules(
+      [rule('all', 1, {}, { siteId: 'berlin-3', groupId: 'g', profileId: 'p', labels: { floor: '1' } })],
+      placed,
+    );
     expect(outcome).toEqual({ profileId: { value: 'p', ruleId: 'all' }, labels: {} });
   });
 
   it('matches every rule on the machine as it came, not on labels earlier rules added', () => {
     const outcome = applyRules(
-      [rule('adds', 1, {}, { labels: { role: 'till' } }), rule('needs', 2, { labels: 'role=till' }, { groupId: 'tills' })],
+      [
+        rule('adds', 1, {}, { labels: { role: 'till' } }),
+        rule('needs', 2, { labels: 'role=till' }, { groupId: 'tills' }),
+      ],
       machine,
     );
     expect(outcome.groupId).toBeUndefined();

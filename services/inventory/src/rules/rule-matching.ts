@@ -43,7 +43,7 @@ export function factMatches(hardware: Record<string, unknown>, path: string, exp
     if (value === null || typeof value !== 'object') return false;
     value = (value as Record<string, unknown>)[part];
   }
-  if (value === undefined || value === null || typeof value === 'object') return false;
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return false;
   const actual = String(value);
   const op = COMPARATOR.exec(expected);
   if (!op) return actual === expected;
@@ -92,13 +92,16 @@ export function applyRules(rules: readonly RuleInput[], machine: MachineFacts): 
   for (const rule of ordered) {
     if (!ruleMatches(rule, machine)) continue;
     const { siteId, groupId, profileId, labels = {} } = rule.assign;
-    if (siteId && !outcome.siteId && machine.siteId === 'unassigned') outcome.siteId = { value: siteId, ruleId: rule.ruleId };
-    if (groupId && !outcome.groupId && !machine.groupId) outcome.groupId = { value: groupId, ruleId: rule.ruleId };
+    if (siteId && !outcome.siteId && machine.siteId === 'unassigned')
+      outcome.siteId = { value: siteId, ruleId: rule.ruleId };
+    if (groupId && !outcome.groupId && !machine.groupId)
+      outcome.groupId = { value: groupId, ruleId: rule.ruleId };
     if (profileId && !outcome.profileId && !machine.profileId) {
       outcome.profileId = { value: profileId, ruleId: rule.ruleId };
     }
     for (const [key, value] of Object.entries(labels)) {
-      if (!outcome.labels[key] && !Object.hasOwn(machine.labels, key)) outcome.labels[key] = { value, ruleId: rule.ruleId };
+      if (!outcome.labels[key] && !Object.hasOwn(machine.labels, key))
+        outcome.labels[key] = { value, ruleId: rule.ruleId };
     }
   }
   return outcome;
