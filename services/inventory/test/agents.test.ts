@@ -7,6 +7,7 @@ import {
   AgentHeartbeatSchema,
   BindAgentRequestSchema,
   contracts,
+  deadLetter,
   MachineDiscoveredSchema,
   MachineUpdatedSchema,
   queries,
@@ -182,6 +183,25 @@ describe('facts and heartbeats', () => {
       (h) => h.kind === 'facts',
     );
     expect(facts?.map((h) => h.actor)).toEqual([`agent:${agentId}`, `agent:${agentId}`]);
+  });
+
+  it('send facts of an agent not bound to the machine they name to dead letter, and apply the rest', async () => {
+    const agentId = uniqueId('f');
+    const id = boundId(await bind(agentId, { serial: `F-${randomUUID()}`, macs: [mac()] }));
+    const stranger = uniqueId('stranger');
+    await sendFacts(stranger, id, 1, 64);
+    await sendFacts(agentId, id, 1, 12);
+    await until(
+      async () => (await machine(id)).hardware?.cpu?.cores === 12,
+      20_000,
+      "the bound agent's facts",
+    );
+    const dead = async () =>
+      (await inv.read('DEADLETTER', deadLetter.subject('inventory-agent-facts'), AgentFactsSchema)).filter(
+        (f) => f.agentId === stranger,
+      );
+    await until(async () => (await dead()).length === 1, 20_000, "the stranger's facts in dead letter");
+    expect((await machine(id)).hardware?.cpu?.cores).toBe(12);
   });
 
   it('fold heartbeats into last seen and the observed release, monotonic, one release change one event', async () => {
