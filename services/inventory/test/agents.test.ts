@@ -17,6 +17,7 @@ import { EventPublisher, QueryClient } from '@muster/messaging';
 import { until } from '@muster/messaging/testing';
 import type { MachineEntity } from '../src/machines/machine.entity.js';
 import { machineFromDiscovery } from '../src/machines/machine-record.js';
+import { HeartbeatsRepository } from '../src/agents/heartbeats.repository.js';
 import { MachinesRepository } from '../src/machines/machines.repository.js';
 import { startInventory, uniqueId, type Inventory } from './inventory-fixture.js';
 
@@ -300,5 +301,23 @@ describe('facts and heartbeats', () => {
       'handled',
     );
     expect((await machine(a.machineId)).currentReleaseId).toBe(R1);
+
+    // Last seen never moves back: a batch folded late, with an older time, leaves it.
+    const latest = (await machine(a.machineId)).lastSeen!;
+    const machines = inv.service.app.get(MachinesRepository);
+    await machines.inTransaction((manager) =>
+      inv.service.app
+        .get(HeartbeatsRepository)
+        .fold(manager, [
+          {
+            machineId: a.machineId,
+            agentId: a.agentId,
+            seen: new Date(Date.parse(latest) - 60_000),
+            seq: 1n,
+            release: R2,
+          },
+        ]),
+    );
+    expect(await machine(a.machineId)).toMatchObject({ lastSeen: latest, currentReleaseId: R1 });
   });
 });
