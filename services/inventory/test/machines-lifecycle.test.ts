@@ -94,6 +94,10 @@ describe('assignment rules at discovery', () => {
       labels: { kind: 'board', seen: 'yes' },
     });
     expect(record.pinned).toBeUndefined();
+    // A site with machines cannot be deleted.
+    const busy = await inv.call('DELETE', `/v1/sites/${site}`);
+    expect(busy.status).toBe(409);
+    expect(busy.body.detail).toMatch(/machines? (is|are) at it/);
     const entries = await history(m.machineId);
     expect(entries.map((h) => [h.kind, h.actor])).toEqual([
       ['discovered', 'discovery'],
