@@ -306,17 +306,15 @@ describe('facts and heartbeats', () => {
     const latest = (await machine(a.machineId)).lastSeen!;
     const machines = inv.service.app.get(MachinesRepository);
     await machines.inTransaction((manager) =>
-      inv.service.app
-        .get(HeartbeatsRepository)
-        .fold(manager, [
-          {
-            machineId: a.machineId,
-            agentId: a.agentId,
-            seen: new Date(Date.parse(latest) - 60_000),
-            seq: 1n,
-            release: R2,
-          },
-        ]),
+      inv.service.app.get(HeartbeatsRepository).fold(manager, [
+        {
+          machineId: a.machineId,
+          agentId: a.agentId,
+          seen: new Date(Date.parse(latest) - 60_000),
+          seq: 1n,
+          release: R2,
+        },
+      ]),
     );
     expect(await machine(a.machineId)).toMatchObject({ lastSeen: latest, currentReleaseId: R1 });
   });

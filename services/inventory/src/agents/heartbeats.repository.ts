@@ -23,7 +23,9 @@ export class HeartbeatsRepository {
     if (beats.length === 0) return [];
     const changed = `b.seq > l.old_seq AND NULLIF(b.release, '')::uuid IS DISTINCT FROM l.old_release`;
     // TypeORM's PostgreSQL driver answers an UPDATE with [rows, rowCount].
-    const [rows] = await manager.query<[{ machine_id: string; old_release: string | null; release_changed: boolean }[], number]>(
+    const [rows] = await manager.query<
+      [{ machine_id: string; old_release: string | null; release_changed: boolean }[], number]
+    >(
       `WITH beat AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::bigint[], $5::text[])
            AS b(machine_id, agent_id, seen, seq, release)
