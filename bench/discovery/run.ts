@@ -5,8 +5,10 @@ import 'reflect-metadata';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { streams } from '@muster/contracts';
-import { BusConnection } from '@muster/messaging';
+import { create } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
+import { contracts, SiteChangedSchema, streams } from '@muster/contracts';
+import { BusConnection, EventPublisher } from '@muster/messaging';
 import { getFreePort, startNats, startPostgres } from '@muster/testing';
 import { startServiceProcess } from '../../tools/stack/service-process.js';
 import { drive, type LoadResult } from './load.js';
@@ -41,15 +43,28 @@ const discovery = startServiceProcess(
 );
 try {
   await discovery.waitReady();
-  for (const run of Object.values(RUNS)) {
-    const res = await fetch(`${discovery.url}/v1/discovery/site-networks/${run.siteId}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ cidrs: [`${run.from}/32`] }),
-    });
-    if (!res.ok) throw new Error(`site networks: ${res.status} ${await res.text()}`);
-  }
   const bus = await BusConnection.connect({ servers: [nats.url], name: 'bench-discovery', streams });
+  // Sites are inventory's: announce each run's site as inventory would, and wait for discovery's copy.
+  const inventory = new EventPublisher(bus, '/muster/inventory');
+  for (const [i, run] of Object.values(RUNS).entries()) {
+    const revision = BigInt(i + 1);
+    const networks = [`${run.from}/32`];
+    await inventory.publish(
+      contracts.siteChanged,
+      { siteId: run.siteId },
+      create(SiteChangedSchema, {
+        siteId: run.siteId,
+        revision,
+        site: { siteId: run.siteId, name: run.siteId, timeZone: 'UTC', networks, revision },
+        changedAt: timestampNow(),
+      }),
+    );
+    const deadline = Date.now() + 30_000;
+    while (!(await fetch(`${discovery.url}/v1/discovery/site-networks/${run.siteId}`)).ok) {
+      if (Date.now() > deadline) throw new Error(`discovery never took the networks of ${run.siteId}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
   );

@@ -65,13 +65,20 @@ beforeAll(async () => {
   inventory = startInventory();
   await Promise.all([discovery.waitReady(), inventory.waitReady()]);
   // The server decides a machine's site from its networks; this test's reports come from here.
-  const operator = { url: discovery.url, token: await testOperatorToken(env.server.url) };
-  const put = await operatorFetch(operator, `/v1/discovery/site-networks/${siteId}`, {
-    method: 'PUT',
+  // Inventory owns sites: discovery's copy follows the site.changed event.
+  const token = await testOperatorToken(env.server.url);
+  const created = await operatorFetch({ url: inventory.url, token }, '/v1/sites', {
+    method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ cidrs: ['127.0.0.1/32'] }),
+    body: JSON.stringify({ siteId, name: siteId, timeZone: 'UTC', networks: ['127.0.0.1/32'] }),
   });
-  if (!put.ok) throw new Error(`site networks: ${put.status} ${await put.text()}`);
+  if (created.status !== 201) throw new Error(`site: ${created.status} ${await created.text()}`);
+  await until(
+    async () =>
+      (await operatorFetch({ url: discovery.url, token }, `/v1/discovery/site-networks/${siteId}`)).ok,
+    30_000,
+    "discovery's copy of the site",
+  );
 });
 
 afterAll(async () => {

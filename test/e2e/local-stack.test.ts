@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { operatorFetch, testOperatorToken } from '@muster/runtime/testing';
 import { isPortFree } from '@muster/testing';
 import { REPO_ROOT } from '../../tools/stack/service-process.js';
 import { planStack, SERVICES } from '../../tools/stack/stack-plan.js';
@@ -112,13 +113,25 @@ describe('the local stack, started as `npm start` starts it', () => {
     for (const s of SERVICES) expect((await fetch(`${url(s.name)}/readyz`)).status, s.name).toBe(200);
 
     const siteId = `stack-${randomUUID().slice(0, 8)}`;
-    // The server decides a machine's site from its networks; this report comes from here.
-    const networks = await fetch(`${url('discovery')}/v1/discovery/site-networks/${siteId}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ cidrs: ['127.0.0.1/32'] }),
-    });
-    expect(networks.status).toBe(200);
+    // The server decides a machine's site from its networks; this report comes from here. Sites
+    // are inventory's; discovery's copy follows the site.changed event.
+    const site = await operatorFetch(
+      { url: url('inventory'), token: await testOperatorToken(plan.natsUrl) },
+      '/v1/sites',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ siteId, name: siteId, timeZone: 'UTC', networks: ['127.0.0.1/32'] }),
+      },
+    );
+    expect(site.status).toBe(201);
+    for (
+      let i = 0;
+      i < 100 && !(await fetch(`${url('discovery')}/v1/discovery/site-networks/${siteId}`)).ok;
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const mac = `02:00:00:${randomUUID().slice(0, 2)}:${randomUUID().slice(0, 2)}:01`;
     const created = await fetch(`${url('discovery')}/v1/discovery/reports`, {
       method: 'POST',
@@ -131,7 +144,12 @@ describe('the local stack, started as `npm start` starts it', () => {
     for (let i = 0; i < 100 && machines.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 200));
       machines = (
-        (await (await fetch(`${url('inventory')}/v1/machines?siteId=${siteId}`)).json()) as {
+        (await (
+          await operatorFetch(
+            { url: url('inventory'), token: await testOperatorToken(plan.natsUrl) },
+            `/v1/machines?site=${siteId}`,
+          )
+        ).json()) as {
           machines: typeof machines;
         }
       ).machines;

@@ -21,6 +21,14 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'muster-lifecycle-'));
   nats = await startNats({ dataDir: join(dir, 'nats') });
   token = await testOperatorToken(nats.url);
+  // Inventory reads agents' telemetry and heartbeats and waits for their producer (agent-gateway)
+  // to create those streams: the administrator plays that producer here.
+  const admin = await BusConnection.connect({ servers: [nats.url], name: 'admin' });
+  await ensureStreams(
+    admin.jsm,
+    streams.filter((s) => s.name === 'AGENT_TELEMETRY' || s.name === 'KV_AGENT_HEARTBEATS'),
+  );
+  await admin.close();
   service = startServiceProcess(
     'inventory',
     await getFreePort(),

@@ -98,6 +98,59 @@ const cases: ListCase[] = [
       return [...ids].sort();
     },
   },
+  ...(
+    [
+      [
+        '/v1/sites',
+        'sites',
+        'siteId',
+        'site',
+        `(site_id, name, time_zone, revision) VALUES ($1, 'S', 'UTC', 1)`,
+      ],
+      ['/v1/groups', 'groups', 'groupId', 'machine_group', `(group_id, name, revision) VALUES ($1, 'G', 1)`],
+      [
+        '/v1/profiles',
+        'profiles',
+        'profileId',
+        'profile',
+        `(profile_id, name, release_channel, revision) VALUES ($1, 'P', 'stable', 1)`,
+      ],
+      [
+        '/v1/assignment-rules',
+        'rules',
+        'ruleId',
+        'assignment_rule',
+        `(rule_id, priority, match, assign, revision) VALUES ($1, 1, '{}', '{"labels":{"a":"b"}}', 1)`,
+      ],
+    ] as const
+  ).map(([path, field, id, table, values]): ListCase => ({
+    service: 'inventory',
+    path,
+    field,
+    id,
+    async seed(db, schema) {
+      const ids = ['id-c', 'id-a', 'id-e', 'id-b', 'id-d'];
+      for (const x of ids) await db.query(`INSERT INTO ${schema}.${table} ${values}`, [x]);
+      return [...ids].sort();
+    },
+  })),
+  {
+    service: 'inventory',
+    path: '/v1/machines',
+    field: 'machines',
+    id: 'machineId',
+    async seed(db, schema) {
+      const ids = TIMES.map(() => randomUUID());
+      for (const x of ids) {
+        await db.query(
+          `INSERT INTO ${schema}.machine (machine_id, site_id, labels, state, macs, hardware, revision, discovered_at, updated_at)
+           VALUES ($1, 'branch-001', '{}', 'DISCOVERED', '{52:54:00:00:00:01}', '{}', 1, now(), now())`,
+          [x],
+        );
+      }
+      return [...ids].sort();
+    },
+  },
 ];
 
 let db: pg.Client;

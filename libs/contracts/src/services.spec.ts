@@ -61,10 +61,13 @@ describe('bus manifests', () => {
 describe('manifestStreams', () => {
   it('owns the streams a service produces into, and DEADLETTER when it consumes', () => {
     const names = (s: { name: string }[]) => s.map((x) => x.name);
-    expect(names(manifestStreams(busManifests.discovery).owned)).toEqual(['INVENTORY']);
+    expect(names(manifestStreams(busManifests.discovery).owned)).toEqual(['INVENTORY', 'DEADLETTER']);
     expect(names(manifestStreams(busManifests.discovery).read)).toEqual([]);
     expect(names(manifestStreams(busManifests.inventory).owned)).toEqual(['INVENTORY', 'DEADLETTER']);
-    expect(names(manifestStreams(busManifests.inventory).read)).toEqual([]);
+    expect(names(manifestStreams(busManifests.inventory).read)).toEqual([
+      'AGENT_TELEMETRY',
+      'KV_AGENT_HEARTBEATS',
+    ]);
   });
 
   it('only reads the streams a service consumes from without producing into them', () => {

@@ -74,14 +74,21 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
   discovery: {
     service: 'discovery',
     produces: [c.machineDiscovered],
-    consumes: [],
+    // Its local copy of the sites' networks, which decide a discovered machine's site.
+    consumes: [{ contract: c.siteChanged, durable: 'discovery-site-changed' }],
     answers: [],
     asks: [],
   },
   inventory: {
     service: 'inventory',
-    produces: [c.machineUpdated],
-    consumes: [{ contract: c.machineDiscovered, durable: 'inventory-machine-discovered' }],
+    produces: [c.machineUpdated, c.siteChanged, c.groupChanged, c.profileChanged, c.assignmentRuleChanged],
+    consumes: [
+      { contract: c.machineDiscovered, durable: 'inventory-machine-discovered' },
+      // Agents' facts update the machine's hardware; heartbeats (the KV bucket's stream) are
+      // folded into last seen and the observed release in batches.
+      { contract: c.agentFacts, durable: 'inventory-agent-facts' },
+      { contract: c.agentHeartbeat, durable: 'inventory-agent-heartbeats' },
+    ],
     answers: [queries.getMachine, queries.bindAgent],
     asks: [],
   },

@@ -25,7 +25,9 @@ import {
 import { uniqueName } from '@muster/testing';
 import { MachineEntity } from '../src/machines/machine.entity.js';
 import { MachineEventsHandlers } from '../src/machines/machine-events.handlers.js';
+import { MachineWriter } from '../src/machines/machine-writer.js';
 import { MachinesRepository } from '../src/machines/machines.repository.js';
+import { RuleAssigner } from '../src/rules/rule-assigner.js';
 import { inventoryParts } from '../src/app.parts.js';
 
 // Inventory's handler of machine.discovered, on a real batch from a real JetStream consumer,
@@ -102,7 +104,13 @@ describe('inventory: machine.discovered → machine.updated', () => {
 
     const repository = new MachinesRepository(ds);
     const relay = new OutboxRelay(ds, new EventPublisher(env.bus, '/muster/inventory'));
-    const handlers = new MachineEventsHandlers(repository, new Outbox('/muster/inventory'), relay);
+    const outbox = new Outbox('/muster/inventory');
+    const handlers = new MachineEventsHandlers(
+      repository,
+      outbox,
+      relay,
+      new RuleAssigner(new MachineWriter(outbox)),
+    );
 
     // The first handler call waits until the consumer holds every message, so that the next
     // call gets the rest as one batch: a batch of more than one is asserted, not hoped for.

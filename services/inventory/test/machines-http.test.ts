@@ -7,6 +7,7 @@ import { uniqueName } from '@muster/testing';
 import { machineFromDiscovery } from '../src/machines/machine-record.js';
 import { MachinesRepository } from '../src/machines/machines.repository.js';
 import { inventoryService } from '../src/service.entry.js';
+import { ensureAllStreams } from './inventory-fixture.js';
 
 let inventory: RunningService;
 const site = 'branch-042';
@@ -14,6 +15,7 @@ const ids = [randomUUID(), randomUUID(), randomUUID()].sort();
 
 beforeAll(async () => {
   const servers = inject('servers');
+  await ensureAllStreams();
   inventory = await startServiceInProcess(inventoryService, {
     MUSTER_NATS_URL: servers.nats.url,
     MUSTER_DATABASE_URL: servers.postgres.url,
@@ -57,14 +59,14 @@ const get = async (path: string) => {
 
 describe('GET /v1/machines', () => {
   it('filters by state in the spelling it returns', async () => {
-    const all = await get(`/v1/machines?siteId=${site}`);
+    const all = await get(`/v1/machines?site=${site}`);
     const returned = (all.body['machines'] as { state: string }[])[0]!.state;
     expect(returned).toBe('MACHINE_STATE_DISCOVERED');
     for (const spelling of [returned, 'DISCOVERED', 'discovered']) {
-      const filtered = await get(`/v1/machines?siteId=${site}&state=${spelling}`);
+      const filtered = await get(`/v1/machines?site=${site}&state=${spelling}`);
       expect((filtered.body['machines'] as unknown[]).length).toBe(3);
     }
-    expect((await get(`/v1/machines?siteId=${site}&state=MACHINE_STATE_DEPLOYED`)).body['machines']).toEqual(
+    expect((await get(`/v1/machines?site=${site}&state=MACHINE_STATE_DEPLOYED`)).body['machines']).toEqual(
       [],
     );
     const bad = await get('/v1/machines?state=MACHINE_STATE_BOGUS');
@@ -73,8 +75,8 @@ describe('GET /v1/machines', () => {
   });
 
   it('pages with `next` and refuses a page larger than 1000', async () => {
-    const first = await get(`/v1/machines?siteId=${site}&limit=2`);
-    const second = await get(`/v1/machines?siteId=${site}&limit=2&after=${first.body['next'] as string}`);
+    const first = await get(`/v1/machines?site=${site}&limit=2`);
+    const second = await get(`/v1/machines?site=${site}&limit=2&after=${first.body['next'] as string}`);
     const seen = [
       ...(first.body['machines'] as { machineId: string }[]),
       ...(second.body['machines'] as { machineId: string }[]),

@@ -20,8 +20,7 @@ const COUNT = 1_000;
 
 beforeAll(async () => {
   discovery = await startDiscovery();
-  const put = await discovery.http('PUT', `/v1/discovery/site-networks/${site}`, { cidrs: ['127.0.0.1/32'] });
-  expect(put.status).toBe(200);
+  await discovery.setSiteNetworks(site, ['127.0.0.1/32']);
 });
 
 afterAll(async () => {

@@ -15,7 +15,7 @@ const site = uniqueSite('conflict');
 
 beforeAll(async () => {
   discovery = await startDiscovery();
-  await discovery.http('PUT', `/v1/discovery/site-networks/${site}`, { cidrs: ['127.0.0.0/30'] });
+  await discovery.setSiteNetworks(site, ['127.0.0.0/30']);
 });
 
 afterAll(async () => {

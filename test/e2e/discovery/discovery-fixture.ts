@@ -4,15 +4,17 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import { create } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
 import {
   contracts,
   decode,
   MachineDiscoveredSchema,
-  streams,
+  SiteChangedSchema,
   type MachineDiscovered,
 } from '@muster/contracts';
-import { BusConnection } from '@muster/messaging';
-import { readSubject } from '@muster/messaging/testing';
+import { EventPublisher, type BusConnection } from '@muster/messaging';
+import { ownBus, readSubject, until } from '@muster/messaging/testing';
 import { getFreePort } from '@muster/testing';
 import { startServiceProcess, type ServiceProcess } from '../../../tools/stack/service-process.js';
 
@@ -34,18 +36,33 @@ export interface DiscoveryFixture {
   sql<T>(text: string, params?: unknown[]): Promise<T[]>;
   /** Every machine.discovered event published for the site, in stream order. */
   events(siteId: string): Promise<MachineDiscovered[]>;
+  /**
+   * Announces a site's networks as inventory does (`site.changed`, the next revision) and waits
+   * until discovery's copy holds them; an empty list removes the site.
+   */
+  setSiteNetworks(siteId: string, cidrs: string[]): Promise<void>;
+  /** The run's bus this discovery is on (a nats-server of its own). */
+  bus: BusConnection;
   stop(): Promise<void>;
 }
 
+/** Inventory's catalog revisions only grow; a test's announcements do too. */
+let revision = BigInt(Date.now()) * 1000n;
+
+/**
+ * Discovery on a nats-server of its own (its durable consumer of site events then sees no
+ * other test's discovery) and the run's PostgreSQL.
+ */
 export async function startDiscovery(env: Record<string, string> = {}): Promise<DiscoveryFixture> {
   const servers = inject('servers');
+  const nats = await ownBus();
   const logs = await mkdtemp(join(tmpdir(), 'muster-discovery-'));
   const schema = `disc_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const service: ServiceProcess = startServiceProcess(
     'discovery',
     await getFreePort(),
     {
-      MUSTER_NATS_URL: servers.nats.url,
+      MUSTER_NATS_URL: nats.server.url,
       MUSTER_DATABASE_URL: servers.postgres.url,
       MUSTER_DATABASE_SCHEMA: schema,
       MUSTER_LOG_LEVEL: 'warn',
@@ -54,7 +71,8 @@ export async function startDiscovery(env: Record<string, string> = {}): Promise<
     logs,
   );
   await service.waitReady();
-  const bus = await BusConnection.connect({ servers: [servers.nats.url], name: 'discovery-test', streams });
+  const bus = nats.bus;
+  const inventory = new EventPublisher(bus, '/muster/inventory');
   const { Client } = await import('pg');
   const db = new Client({ connectionString: servers.postgres.url });
   await db.connect();
@@ -97,11 +115,37 @@ export async function startDiscovery(env: Record<string, string> = {}): Promise<
       (await readSubject(bus, 'INVENTORY', contracts.machineDiscovered.pattern({ siteId }))).map((m) =>
         decode(MachineDiscoveredSchema, m.data),
       ),
+    bus,
+    setSiteNetworks: async (siteId, cidrs) => {
+      const next = ++revision;
+      await inventory.publish(
+        contracts.siteChanged,
+        { siteId },
+        create(SiteChangedSchema, {
+          siteId,
+          revision: next,
+          site: { siteId, name: siteId, timeZone: 'UTC', networks: cidrs, revision: next },
+          deleted: cidrs.length === 0,
+          changedAt: timestampNow(),
+        }),
+      );
+      await until(
+        async () =>
+          (
+            await db.query('SELECT 1 FROM site_revision WHERE site_id = $1 AND revision = $2', [
+              siteId,
+              next.toString(),
+            ])
+          ).rowCount === 1,
+        20_000,
+        `discovery's copy of ${siteId}`,
+      );
+    },
     stop: async () => {
       agent.destroy();
       await db.end();
-      await bus.close();
       await service.stop();
+      await nats.close();
       await rm(logs, { recursive: true, force: true });
     },
   };

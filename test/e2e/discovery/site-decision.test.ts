@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { create } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
+import { contracts, SiteChangedSchema } from '@muster/contracts';
+import { EventPublisher } from '@muster/messaging';
 import { until } from '@muster/messaging/testing';
 import { macOf, startDiscovery, uniqueSite, type DiscoveryFixture } from './discovery-fixture.js';
 
@@ -14,14 +18,13 @@ const RELAY = '127.0.0.2';
 
 beforeAll(async () => {
   discovery = await startDiscovery({ MUSTER_DISCOVERY_TRUSTED_RELAYS: `${RELAY}/32` });
-  expect(
-    (await discovery.http('PUT', `/v1/discovery/site-networks/${direct}`, { cidrs: ['127.0.0.1/32'] }))
-      .status,
-  ).toBe(200);
-  const put = await discovery.http('PUT', `/v1/discovery/site-networks/${relayed}`, {
-    cidrs: ['10.20.1.9/16', 'fd00:20::/48'],
+  // Inventory owns the sites; discovery keeps a copy from their `site.changed` events.
+  await discovery.setSiteNetworks(direct, ['127.0.0.1/32']);
+  await discovery.setSiteNetworks(relayed, ['10.20.0.0/16', 'fd00:20::/48']);
+  expect((await discovery.http('GET', `/v1/discovery/site-networks/${relayed}`)).body).toEqual({
+    siteId: relayed,
+    cidrs: ['10.20.0.0/16', 'fd00:20::/48'],
   });
-  expect(put.body).toEqual({ siteId: relayed, cidrs: ['10.20.0.0/16', 'fd00:20::/48'] });
 });
 
 afterAll(async () => {
@@ -58,18 +61,11 @@ describe('the site of a discovered machine', () => {
     expect(noRelay.body).toMatchObject({ outcome: 'created', siteId: 'unassigned' });
   });
 
-  it('is administered through /v1/discovery/site-networks', async () => {
-    const taken = await discovery.http('PUT', `/v1/discovery/site-networks/${uniqueSite('thief')}`, {
-      cidrs: ['10.20.0.0/16'],
-    });
-    expect(taken.status).toBe(409);
-    expect(
-      (await discovery.http('PUT', `/v1/discovery/site-networks/${direct}`, { cidrs: ['nonsense'] })).status,
-    ).toBe(400);
-    expect((await discovery.http('GET', `/v1/discovery/site-networks/${relayed}`)).body).toEqual({
-      siteId: relayed,
-      cidrs: ['10.20.0.0/16', 'fd00:20::/48'],
-    });
+  it('follows inventory: read-only routes, a copy kept by revision, a removed site places nothing', async () => {
+    // No writes here: the routes that set networks moved to inventory's /v1/sites.
+    for (const method of ['PUT', 'DELETE']) {
+      expect((await discovery.http(method, `/v1/discovery/site-networks/${direct}`)).status).toBe(404);
+    }
     const page = await discovery.http('GET', '/v1/discovery/site-networks?limit=1');
     expect(page.body).toMatchObject({
       sites: [expect.objectContaining({ siteId: [direct, relayed].sort()[0] })],
@@ -80,9 +76,50 @@ describe('the site of a discovered machine', () => {
       sites: [expect.objectContaining({ siteId: [direct, relayed].sort()[1] })],
     });
 
-    expect((await discovery.http('DELETE', `/v1/discovery/site-networks/${relayed}`)).status).toBe(204);
+    // A network moves to the site that announced it last; a replay of an older announcement
+    // of the site it left neither takes it back nor removes it.
+    const thief = uniqueSite('thief');
+    const [{ revision: before } = { revision: undefined }] = await discovery.sql<{ revision: string }>(
+      'SELECT revision::text AS revision FROM site_revision WHERE site_id = $1',
+      [relayed],
+    );
+    await discovery.setSiteNetworks(thief, ['10.20.0.0/16']);
+    expect((await discovery.http('GET', `/v1/discovery/site-networks/${thief}`)).body).toEqual({
+      siteId: thief,
+      cidrs: ['10.20.0.0/16'],
+    });
+    expect((await post({ macs: [macOf(20, 7)], relayAddress: '10.20.7.1' }, RELAY)).body).toMatchObject({
+      siteId: thief,
+    });
+    await new EventPublisher(discovery.bus, '/muster/inventory').publish(
+      contracts.siteChanged,
+      { siteId: relayed },
+      create(SiteChangedSchema, {
+        siteId: relayed,
+        revision: BigInt(before!),
+        site: {
+          siteId: relayed,
+          name: relayed,
+          timeZone: 'UTC',
+          networks: ['10.20.0.0/16'],
+          revision: BigInt(before!),
+        },
+        changedAt: timestampNow(),
+      }),
+    );
+    await discovery.setSiteNetworks(uniqueSite('barrier'), ['192.0.2.0/24']);
+    expect((await discovery.http('GET', `/v1/discovery/site-networks/${thief}`)).body).toEqual({
+      siteId: thief,
+      cidrs: ['10.20.0.0/16'],
+    });
+    expect((await discovery.http('GET', `/v1/discovery/site-networks/${relayed}`)).body).toEqual({
+      siteId: relayed,
+      cidrs: ['fd00:20::/48'],
+    });
+
+    await discovery.setSiteNetworks(relayed, []);
+    await discovery.setSiteNetworks(thief, []);
     expect((await discovery.http('GET', `/v1/discovery/site-networks/${relayed}`)).status).toBe(404);
-    expect((await discovery.http('DELETE', `/v1/discovery/site-networks/${relayed}`)).status).toBe(404);
     const after = await post({ macs: [macOf(20, 6)], relayAddress: '10.20.7.1' }, RELAY);
     expect(after.body).toMatchObject({ siteId: 'unassigned' });
   });

@@ -11,6 +11,7 @@ export * from './muster/hardware/v1/hardware_pb.js';
 export * from './muster/image/v1/build_pb.js';
 export * from './muster/image/v1/release_pb.js';
 export * from './muster/inventory/v1/agent_binding_pb.js';
+export * from './muster/inventory/v1/catalog_pb.js';
 export * from './muster/inventory/v1/machine_events_pb.js';
 export * from './muster/inventory/v1/machine_pb.js';
 export * from './muster/inventory/v1/machine_query_pb.js';

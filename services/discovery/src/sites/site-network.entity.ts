@@ -10,6 +10,10 @@ export class SiteNetworkEntity {
   @Column({ type: 'text', name: 'site_id' })
   siteId!: string;
 
+  /** Inventory's catalog revision of the announcement that placed the network here. */
+  @Column({ type: 'bigint' })
+  revision!: string;
+
   @Column({ type: 'timestamptz', name: 'updated_at' })
   updatedAt!: Date;
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type Repository } from 'typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { SiteNetworkEntity } from './site-network.entity.js';
 
 export interface SiteNetworks {
@@ -7,46 +7,53 @@ export interface SiteNetworks {
   cidrs: string[];
 }
 
-export class NetworkTakenError extends Error {
-  override readonly name = 'NetworkTakenError';
-  constructor(readonly taken: { cidr: string; siteId: string }[]) {
-    super(
-      `networks already belong to other sites: ${taken.map((t) => `${t.cidr} (${t.siteId})`).join(', ')}`,
-    );
-  }
+/** One site's state as inventory announced it. */
+export interface SiteUpdate {
+  siteId: string;
+  revision: bigint;
+  cidrs: readonly string[];
+  deleted: boolean;
 }
 
 /**
- * Discovery's table of site networks. Raw SQL where PostgreSQL's network types do the work:
- * `inet::cidr` zeroes host bits, so `10.1.2.3/16` is stored as `10.1.0.0/16`.
+ * Discovery's copy of the sites' networks (inventory owns them). Raw SQL where PostgreSQL's
+ * network types do the work: `inet::cidr` zeroes host bits, so `10.1.2.3/16` is stored as
+ * `10.1.0.0/16`.
  */
 @Injectable()
 export class SiteNetworksRepository {
-  constructor(@Inject(DataSource) private readonly ds: DataSource) {}
+  constructor(@Inject(DataSource) readonly ds: DataSource) {}
 
-  /** Makes `cidrs` the site's whole set of networks. A network of another site is refused. */
-  async replace(siteId: string, cidrs: readonly string[]): Promise<SiteNetworks> {
-    return this.ds.transaction(async (manager) => {
-      const taken = await manager.query<{ cidr: string; site_id: string }[]>(
-        `SELECT cidr::text AS cidr, site_id FROM site_networks
-          WHERE cidr IN (SELECT c::inet::cidr FROM unnest($1::text[]) c) AND site_id <> $2
-          ORDER BY cidr FOR UPDATE`,
-        [cidrs, siteId],
-      );
-      if (taken.length > 0)
-        throw new NetworkTakenError(taken.map((t) => ({ cidr: t.cidr, siteId: t.site_id })));
-      await manager.query('DELETE FROM site_networks WHERE site_id = $1', [siteId]);
+  /**
+   * Applies a site's announced state if its revision is above the one held for the site;
+   * returns whether it did. A network moves to the site whose announcement has the higher
+   * revision: a late event of its old site neither takes it back nor removes it.
+   */
+  async apply(manager: EntityManager, update: SiteUpdate): Promise<boolean> {
+    const newer = await manager.query<unknown[]>(
+      `INSERT INTO site_revision (site_id, revision, deleted) VALUES ($1, $2, $3)
+       ON CONFLICT (site_id) DO UPDATE SET revision = excluded.revision, deleted = excluded.deleted
+         WHERE site_revision.revision < excluded.revision
+       RETURNING site_id`,
+      [update.siteId, update.revision.toString(), update.deleted],
+    );
+    if (newer.length === 0) return false;
+    await manager.query('DELETE FROM site_networks WHERE site_id = $1', [update.siteId]);
+    if (!update.deleted && update.cidrs.length > 0) {
       await manager.query(
-        `INSERT INTO site_networks (cidr, site_id)
-         SELECT DISTINCT c::inet::cidr, $2 FROM unnest($1::text[]) c`,
-        [cidrs, siteId],
+        `INSERT INTO site_networks (cidr, site_id, revision, updated_at)
+         SELECT DISTINCT c::inet::cidr, $2, $3::bigint, now() FROM unnest($1::text[]) c
+         ON CONFLICT (cidr) DO UPDATE
+           SET site_id = excluded.site_id, revision = excluded.revision, updated_at = now()
+           WHERE site_networks.revision < excluded.revision`,
+        [update.cidrs, update.siteId, update.revision.toString()],
       );
-      return (await this.findInTx(manager.getRepository(SiteNetworkEntity), siteId)) ?? { siteId, cidrs: [] };
-    });
+    }
+    return true;
   }
 
   async find(siteId: string): Promise<SiteNetworks | undefined> {
-    return this.findInTx(this.ds.getRepository(SiteNetworkEntity), siteId);
+    return this.findIn(this.ds.getRepository(SiteNetworkEntity), siteId);
   }
 
   /** Sites in id order with their networks, a page at a time. */
@@ -59,13 +66,7 @@ export class SiteNetworksRepository {
     return rows.map((r) => ({ siteId: r.site_id, cidrs: r.cidrs }));
   }
 
-  /** Forgets a site's networks; returns how many there were. */
-  async remove(siteId: string): Promise<number> {
-    const result = await this.ds.getRepository(SiteNetworkEntity).delete({ siteId });
-    return result.affected ?? 0;
-  }
-
-  private async findInTx(
+  private async findIn(
     repo: Repository<SiteNetworkEntity>,
     siteId: string,
   ): Promise<SiteNetworks | undefined> {

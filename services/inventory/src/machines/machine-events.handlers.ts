@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { contracts, type MachineDiscovered } from '@muster/contracts';
 import { OnEvent, type Delivery } from '@muster/messaging';
 import { applyOnce, Outbox, OutboxRelay } from '@muster/persistence';
+import { RuleAssigner } from '../rules/rule-assigner.js';
 import { latestPerMachine } from './latest-per-machine.js';
 import { machineFromDiscovery, machineUpdated } from './machine-record.js';
 import { MachinesRepository } from './machines.repository.js';
@@ -14,6 +15,8 @@ export const DISCOVERED_CONSUMER = 'inventory-machine-discovered';
  * event that announces it. Events apply in the order of discovery's revision for the machine,
  * whatever order they arrive in: a new machine is inserted, a known one takes the identity of
  * a higher revision only (a stale or replayed event is recorded in history and changes nothing).
+ * Then, in the same transaction, the assignment rules apply to the batch's machines that are
+ * still DISCOVERED and not pinned (RuleAssigner).
  */
 @Injectable()
 export class MachineEventsHandlers {
@@ -21,6 +24,7 @@ export class MachineEventsHandlers {
     @Inject(MachinesRepository) private readonly machines: MachinesRepository,
     @Inject(Outbox) private readonly outbox: Outbox,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
+    @Inject(RuleAssigner) private readonly rules: RuleAssigner,
   ) {}
 
   @OnEvent(contracts.machineDiscovered, { durable: DISCOVERED_CONSUMER, batchSize: 200, ackWaitMs: 10_000 })
@@ -74,6 +78,11 @@ export class MachineEventsHandlers {
             { about: row.machineId, cause: causeOf.get(row.machineId)! },
           );
         }
+        await this.rules.assign(
+          manager,
+          latest.map((d) => d.message.machineId),
+          (machineId) => causeOf.get(machineId),
+        );
       },
     );
     if (applied > 0) this.relay.kick();

@@ -30,6 +30,15 @@ export function machineFromDiscovery(event: MachineDiscovered): MachineEntity {
     discoveryRevision: event.revision.toString(),
     discoveredAt: at,
     updatedAt: at,
+    agentId: null,
+    desiredReleaseId: null,
+    currentReleaseId: null,
+    lastSeen: null,
+    pinned: false,
+    ipAddress: event.ipAddress || null,
+    os: null,
+    agentFactsSeq: '0',
+    agentBeatSeq: '0',
   };
 }
 
@@ -47,11 +56,23 @@ export function machineToMessage(row: MachineEntity): Machine {
     revision: BigInt(row.revision),
     discoveredAt: timestampFromDate(row.discoveredAt),
     updatedAt: timestampFromDate(row.updatedAt),
+    agentId: row.agentId ?? '',
+    desiredReleaseId: row.desiredReleaseId ?? '',
+    currentReleaseId: row.currentReleaseId ?? '',
+    ...(row.lastSeen ? { lastSeen: timestampFromDate(row.lastSeen) } : {}),
+    pinned: row.pinned,
+    ipAddress: row.ipAddress ?? '',
   });
 }
 
 /** The `machine.updated` event announcing a row's current state. */
-export function machineUpdated(row: MachineEntity, changedFields: string[], reason: string): MachineUpdated {
+export function machineUpdated(
+  row: MachineEntity,
+  changedFields: string[],
+  reason: string,
+  actor = 'discovery',
+  previousSiteId = '',
+): MachineUpdated {
   return create(MachineUpdatedSchema, {
     machineId: row.machineId,
     siteId: row.siteId,
@@ -63,5 +84,12 @@ export function machineUpdated(row: MachineEntity, changedFields: string[], reas
     changedFields,
     updatedAt: timestampFromDate(row.updatedAt),
     reason,
+    actor,
+    agentId: row.agentId ?? '',
+    desiredReleaseId: row.desiredReleaseId ?? '',
+    currentReleaseId: row.currentReleaseId ?? '',
+    hostname: row.hostname ?? '',
+    pinned: row.pinned,
+    previousSiteId: previousSiteId !== row.siteId ? previousSiteId : '',
   });
 }

@@ -49,4 +49,37 @@ export class MachineEntity {
 
   @Column({ type: 'timestamptz', name: 'updated_at' })
   updatedAt!: Date;
+
+  @Column({ type: 'text', name: 'agent_id', nullable: true })
+  agentId!: string | null;
+
+  @Column({ type: 'uuid', name: 'desired_release_id', nullable: true })
+  desiredReleaseId!: string | null;
+
+  /** Observed: the release the agent's heartbeats last reported. */
+  @Column({ type: 'uuid', name: 'current_release_id', nullable: true })
+  currentReleaseId!: string | null;
+
+  @Column({ type: 'timestamptz', name: 'last_seen', nullable: true })
+  lastSeen!: Date | null;
+
+  /** An operator assigned the machine: assignment rules leave it alone. */
+  @Column({ type: 'boolean' })
+  pinned!: boolean;
+
+  /** Where discovery last saw the machine report from (assignment rules match on it). */
+  @Column({ type: 'inet', name: 'ip_address', nullable: true })
+  ipAddress!: string | null;
+
+  /** The running system from the agent's facts (`muster.agent.v1.OperatingSystem` JSON). */
+  @Column({ type: 'jsonb', nullable: true })
+  os!: Record<string, unknown> | null;
+
+  /** `seq` of the last agent facts applied: older or replayed facts change nothing. */
+  @Column({ type: 'bigint', name: 'agent_facts_seq' })
+  agentFactsSeq!: string;
+
+  /** `seq` of the last heartbeat whose release was applied. */
+  @Column({ type: 'bigint', name: 'agent_beat_seq' })
+  agentBeatSeq!: string;
 }

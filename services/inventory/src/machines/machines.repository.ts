@@ -2,13 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 import { MachineEntity } from './machine.entity.js';
 
-export interface MachineFilter {
-  siteId?: string | undefined;
-  state?: string | undefined;
-  limit: number;
-  afterId?: string | undefined;
-}
-
 export interface HistoryEntry {
   /** The entry's position, for paging. */
   id: string;
@@ -16,11 +9,21 @@ export interface HistoryEntry {
   kind: string;
   revision: string;
   at: Date;
+  /** `operator:<name>`, `rule:<ruleId>`, `discovery`, `agent:<agentId>`. */
+  actor: string;
+  /** Each changed field: `{ from, to }`. */
+  changes: Record<string, unknown>;
+  detail: Record<string, unknown>;
 }
 
 @Injectable()
 export class MachinesRepository {
   constructor(@Inject(DataSource) readonly ds: DataSource) {}
+
+  /** Runs `work` in one transaction: the unit of work that the writer, the inbox and the outbox share. */
+  async inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(work);
+  }
 
   /** Inserts machines not known yet; returns the rows actually inserted. */
   async insertNew(manager: EntityManager, rows: readonly MachineEntity[]): Promise<MachineEntity[]> {
@@ -77,6 +80,20 @@ export class MachinesRepository {
       .getMany();
   }
 
+  /** The seq and operating system of the agent facts just applied (not a record change). */
+  async recordFactsSeq(
+    manager: EntityManager,
+    machineId: string,
+    seq: bigint,
+    os: object | null,
+  ): Promise<void> {
+    await manager.query('UPDATE machine SET agent_facts_seq = $2, os = $3 WHERE machine_id = $1', [
+      machineId,
+      seq.toString(),
+      JSON.stringify(os),
+    ]);
+  }
+
   async appendHistory(
     manager: EntityManager,
     entries: readonly {
@@ -105,18 +122,6 @@ export class MachinesRepository {
     return this.ds.getRepository(MachineEntity).findOneBy({ machineId });
   }
 
-  async list(filter: MachineFilter): Promise<MachineEntity[]> {
-    const q = this.ds
-      .getRepository(MachineEntity)
-      .createQueryBuilder('m')
-      .orderBy('m.machine_id')
-      .limit(filter.limit);
-    if (filter.siteId) q.andWhere('m.site_id = :siteId', { siteId: filter.siteId });
-    if (filter.state) q.andWhere('m.state = :state', { state: filter.state });
-    if (filter.afterId) q.andWhere('m.machine_id > :afterId', { afterId: filter.afterId });
-    return q.getMany();
-  }
-
   async exists(machineId: string): Promise<boolean> {
     return this.ds.getRepository(MachineEntity).existsBy({ machineId });
   }
@@ -124,12 +129,30 @@ export class MachinesRepository {
   /** Entries after the entry `afterId` (exclusive), oldest first. */
   async history(machineId: string, limit: number, afterId?: string): Promise<HistoryEntry[]> {
     const rows = await this.ds.query<
-      { id: string; event_id: string; kind: string; revision: string; at: Date }[]
+      {
+        id: string;
+        event_id: string;
+        kind: string;
+        revision: string;
+        at: Date;
+        actor: string;
+        changes: Record<string, unknown>;
+        detail: Record<string, unknown>;
+      }[]
     >(
-      `SELECT id, event_id, kind, revision, at FROM machine_history
+      `SELECT id, event_id, kind, revision, at, actor, changes, detail FROM machine_history
         WHERE machine_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
       [machineId, afterId ?? '0', limit],
     );
-    return rows.map((r) => ({ id: r.id, eventId: r.event_id, kind: r.kind, revision: r.revision, at: r.at }));
+    return rows.map((r) => ({
+      id: r.id,
+      eventId: r.event_id,
+      kind: r.kind,
+      revision: r.revision,
+      at: r.at,
+      actor: r.actor,
+      changes: r.changes,
+      detail: r.detail,
+    }));
   }
 }

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file muster/inventory/v1/machine_events.proto.
  */
 export const file_muster_inventory_v1_machine_events: GenFile = /*@__PURE__*/
-  fileDesc("CihtdXN0ZXIvaW52ZW50b3J5L3YxL21hY2hpbmVfZXZlbnRzLnByb3RvEhNtdXN0ZXIuaW52ZW50b3J5LnYxIpoDChFNYWNoaW5lRGlzY292ZXJlZBIcCgptYWNoaW5lX2lkGAEgASgJQgi6SAVyA7ABARI+CghpZGVudGl0eRgCIAEoCzIkLm11c3Rlci5oYXJkd2FyZS52MS5IYXJkd2FyZUlkZW50aXR5Qga6SAPIAQESMQoHc2l0ZV9pZBgDIAEoCUIgukgdchsyGV5bYS16MC05XVthLXowLTktXXswLDYyfSQSNwoIYm9vdF9tYWMYBCABKAlCJbpIInIgMh5eWzAtOWEtZl17Mn0oOlswLTlhLWZdezJ9KXs1fSQSGwoKaXBfYWRkcmVzcxgFIAEoCUIHukgEcgJwARI5Cg1kaXNjb3ZlcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEjsKCGhhcmR3YXJlGAcgASgLMiEubXVzdGVyLmhhcmR3YXJlLnYxLkhhcmR3YXJlRmFjdHNCBrpIA8gBARIUCgxyZWRpc2NvdmVyZWQYCCABKAgSEAoIcmV2aXNpb24YCSABKAQi0wUKDk1hY2hpbmVVcGRhdGVkEhwKCm1hY2hpbmVfaWQYASABKAlCCLpIBXIDsAEBEjEKB3NpdGVfaWQYAiABKAlCILpIHXIbMhleW2EtejAtOV1bYS16MC05LV17MCw2Mn0kEkAKEHByZXZpb3VzX3NpdGVfaWQYAyABKAlCJrpIHXIbMhleW2EtejAtOV1bYS16MC05LV17MCw2Mn0kukgD2AEBEjgKCGdyb3VwX2lkGAQgASgJQia6SB1yGzIZXlthLXowLTldW2EtejAtOS1dezAsNjJ9JLpIA9gBARI6Cgpwcm9maWxlX2lkGAUgASgJQia6SB1yGzIZXlthLXowLTldW2EtejAtOS1dezAsNjJ9JLpIA9gBARKJAQoGbGFiZWxzGAYgAygLMi8ubXVzdGVyLmludmVudG9yeS52MS5NYWNoaW5lVXBkYXRlZC5MYWJlbHNFbnRyeUJIukgFmgECEEC6SDCaAS0iK3IpMideW2EtejAtOV0oW2EtejAtOS5fLy1dezAsNjF9W2EtejAtOV0pPyS6SAqaAQcqBXIDGIACEjwKBXN0YXRlGAcgASgOMiEubXVzdGVyLmludmVudG9yeS52MS5NYWNoaW5lU3RhdGVCCrpIB4IBBBABIAASGQoIcmV2aXNpb24YCCABKARCB7pIBDICIAASUgoOY2hhbmdlZF9maWVsZHMYCSADKAlCOrpIBZIBAggBukgFkgECEEC6SAWSAQIYAbpIH5IBHCIachgyFl5bYS16XVthLXowLTlfXXswLDYzfSQSNgoKdXBkYXRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBrpIA8gBARIYCgZyZWFzb24YCyABKAlCCLpIBXIDGIAIGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp, file_muster_hardware_v1_hardware, file_muster_inventory_v1_machine]);
+  fileDesc("CihtdXN0ZXIvaW52ZW50b3J5L3YxL21hY2hpbmVfZXZlbnRzLnByb3RvEhNtdXN0ZXIuaW52ZW50b3J5LnYxIpoDChFNYWNoaW5lRGlzY292ZXJlZBIcCgptYWNoaW5lX2lkGAEgASgJQgi6SAVyA7ABARI+CghpZGVudGl0eRgCIAEoCzIkLm11c3Rlci5oYXJkd2FyZS52MS5IYXJkd2FyZUlkZW50aXR5Qga6SAPIAQESMQoHc2l0ZV9pZBgDIAEoCUIgukgdchsyGV5bYS16MC05XVthLXowLTktXXswLDYyfSQSNwoIYm9vdF9tYWMYBCABKAlCJbpIInIgMh5eWzAtOWEtZl17Mn0oOlswLTlhLWZdezJ9KXs1fSQSGwoKaXBfYWRkcmVzcxgFIAEoCUIHukgEcgJwARI5Cg1kaXNjb3ZlcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEjsKCGhhcmR3YXJlGAcgASgLMiEubXVzdGVyLmhhcmR3YXJlLnYxLkhhcmR3YXJlRmFjdHNCBrpIA8gBARIUCgxyZWRpc2NvdmVyZWQYCCABKAgSEAoIcmV2aXNpb24YCSABKAQirwcKDk1hY2hpbmVVcGRhdGVkEhwKCm1hY2hpbmVfaWQYASABKAlCCLpIBXIDsAEBEjEKB3NpdGVfaWQYAiABKAlCILpIHXIbMhleW2EtejAtOV1bYS16MC05LV17MCw2Mn0kEkAKEHByZXZpb3VzX3NpdGVfaWQYAyABKAlCJrpIHXIbMhleW2EtejAtOV1bYS16MC05LV17MCw2Mn0kukgD2AEBEjgKCGdyb3VwX2lkGAQgASgJQia6SB1yGzIZXlthLXowLTldW2EtejAtOS1dezAsNjJ9JLpIA9gBARI6Cgpwcm9maWxlX2lkGAUgASgJQia6SB1yGzIZXlthLXowLTldW2EtejAtOS1dezAsNjJ9JLpIA9gBARKJAQoGbGFiZWxzGAYgAygLMi8ubXVzdGVyLmludmVudG9yeS52MS5NYWNoaW5lVXBkYXRlZC5MYWJlbHNFbnRyeUJIukgFmgECEEC6SDCaAS0iK3IpMideW2EtejAtOV0oW2EtejAtOS5fLy1dezAsNjF9W2EtejAtOV0pPyS6SAqaAQcqBXIDGIACEjwKBXN0YXRlGAcgASgOMiEubXVzdGVyLmludmVudG9yeS52MS5NYWNoaW5lU3RhdGVCCrpIB4IBBBABIAASGQoIcmV2aXNpb24YCCABKARCB7pIBDICIAASUgoOY2hhbmdlZF9maWVsZHMYCSADKAlCOrpIBZIBAggBukgFkgECEEC6SAWSAQIYAbpIH5IBHCIachgyFl5bYS16XVthLXowLTlfXXswLDYzfSQSNgoKdXBkYXRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBrpIA8gBARIYCgZyZWFzb24YCyABKAlCCLpIBXIDGIAIEhcKBWFjdG9yGAwgASgJQgi6SAVyAxiAAhI4CghhZ2VudF9pZBgNIAEoCUImukgdchsyGV5bYS16MC05XVthLXowLTktXXswLDYyfSS6SAPYAQESKgoSZGVzaXJlZF9yZWxlYXNlX2lkGA4gASgJQg66SAVyA7ABAbpIA9gBARIqChJjdXJyZW50X3JlbGVhc2VfaWQYDyABKAlCDrpIBXIDsAEBukgD2AEBEh8KCGhvc3RuYW1lGBAgASgJQg26SARyAmgBukgD2AEBEg4KBnBpbm5lZBgRIAEoCBotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_muster_hardware_v1_hardware, file_muster_inventory_v1_machine]);
 
 /**
  * A machine network-booted into the discovery environment and reported its hardware.
@@ -177,6 +177,46 @@ export type MachineUpdated = Message<"muster.inventory.v1.MachineUpdated"> & {
    * @generated from field: string reason = 11;
    */
   reason: string;
+
+  /**
+   * Who or what made the change: "operator:<name>", "rule:<ruleId>", "discovery", "agent:<agentId>".
+   *
+   * @generated from field: string actor = 12;
+   */
+  actor: string;
+
+  /**
+   * The enrolled agent; empty before enrollment.
+   *
+   * @generated from field: string agent_id = 13;
+   */
+  agentId: string;
+
+  /**
+   * Release the machine should run; empty when none.
+   *
+   * @generated from field: string desired_release_id = 14;
+   */
+  desiredReleaseId: string;
+
+  /**
+   * Release its agent last reported running; empty when unknown.
+   *
+   * @generated from field: string current_release_id = 15;
+   */
+  currentReleaseId: string;
+
+  /**
+   * Host name; empty when none.
+   *
+   * @generated from field: string hostname = 16;
+   */
+  hostname: string;
+
+  /**
+   * @generated from field: bool pinned = 17;
+   */
+  pinned: boolean;
 };
 
 /**
