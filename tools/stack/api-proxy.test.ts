@@ -119,7 +119,7 @@ describe('the base URL proxy', () => {
   it('streams server-sent events as they are written, without waiting for the end', async () => {
     const res = await fetch(`${proxyUrl}/v1/events`);
     expect(res.headers.get('content-type')).toBe('text/event-stream');
-    const reader = res.body!.getReader();
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
     expect(first).toBe('id: 1\ndata: {"n":1}\n\n');
     releaseStream();
