@@ -17,10 +17,10 @@ describe('npm run api-token', () => {
   });
 
   it('refuses what it cannot do, naming it', () => {
-    const refused = (argv: string[], message: string) =>
-      expect(() => parseApiTokenArgs(argv)).toThrow(
-        expect.objectContaining({ name: UsageError.name, message: expect.stringContaining(message) }),
-      );
+    const refused = (argv: string[], message: string) => {
+      expect(() => parseApiTokenArgs(argv)).toThrow(UsageError);
+      expect(() => parseApiTokenArgs(argv)).toThrow(message);
+    };
     refused([], 'no command');
     refused(['mint'], 'unknown command "mint"');
     refused(['create'], 'needs --name');

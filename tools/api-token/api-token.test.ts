@@ -86,7 +86,7 @@ describe('the local operator file of npm start', () => {
     // Another port offset: the same token, the new address.
     const moved = await ensureOperatorFile(bus, file, 'http://127.0.0.1:8180');
     expect(moved.operator.token).toBe(first.operator.token);
-    expect(JSON.parse(await readFile(file, 'utf8')).url).toBe('http://127.0.0.1:8180');
+    expect((JSON.parse(await readFile(file, 'utf8')) as { url: string }).url).toBe('http://127.0.0.1:8180');
 
     await new TokenIssuer(bus).revoke(parseToken(first.operator.token)!.tokenId, 'test');
     const replaced = await ensureOperatorFile(bus, file, 'http://127.0.0.1:8180');
