@@ -14,7 +14,8 @@ let bus: BusConnection;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'muster-api-token-'));
-  server = await startNats({ dataDir: join(dir, 'nats') });
+  // Every client must log in (as in the local stack): the administrator's URL carries the password.
+  server = await startNats({ dataDir: join(dir, 'nats'), anonymousAdmin: false });
   // As the tool connects: the administrator, on a bus where the api service never ran.
   bus = await BusConnection.connect({
     servers: [`nats://admin:${server.credentials.admin.password}@127.0.0.1:${server.port}`],
