@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OperatorAuth } from '@muster/runtime';
 import { operatorFetch, startServiceInProcess, type RunningService } from '@muster/runtime/testing';
@@ -142,6 +144,15 @@ describe('operator API tokens', () => {
       };
       return tokens.find((t) => t.tokenId === created.tokenId)?.lastUsedAt != null;
     }, 'the last use');
+  });
+
+  it('serves the one OpenAPI document, without a token, as docs/api/openapi.json has it', async () => {
+    const res = await fetch(`${api.url}/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    const onDisk = JSON.parse(
+      await readFile(join(import.meta.dirname, '..', '..', 'docs', 'api', 'openapi.json'), 'utf8'),
+    ) as unknown;
+    expect(await res.json()).toEqual(onDisk);
   });
 
   it('refuses a bad name, an unknown token id and a malformed one', async () => {

@@ -1,9 +1,10 @@
 import type { ServiceParts } from '@muster/runtime';
 import { TokenAudit1764500000000 } from './migrations/1764500000000-token-audit.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 
 export const apiParts: ServiceParts = {
-  features: [TokensModule],
+  features: [TokensModule, OpenApiModule],
   entities: [],
   migrations: [TokenAudit1764500000000],
   // Tokens live in NATS KV; the audit and the webhooks in its own tables.
