@@ -161,7 +161,6 @@ describe('assignment rules at discovery', () => {
       'POST',
       `/v1/machines/${m.machineId}/assign`,
       { groupId: group },
-      { 'x-muster-actor': 'alice' },
     );
     expect(assigned.status).toBe(200);
     expect(assigned.body).toMatchObject({ groupId: group, pinned: true, state: 'MACHINE_STATE_DISCOVERED' });
@@ -180,7 +179,7 @@ describe('assignment rules at discovery', () => {
     expect(record.labels ?? {}).toEqual({});
     expect((await history(m.machineId)).map((h) => h.actor)).toEqual([
       'discovery',
-      'operator:alice',
+      'operator:test-operator',
       'discovery',
     ]);
   });
@@ -197,7 +196,7 @@ describe('the lifecycle through the API', () => {
     );
     const id = m.machineId;
     const move = (state: string, reason = 'test') =>
-      inv.call('POST', `/v1/machines/${id}/transition`, { state, reason }, { 'x-muster-actor': 'bob' });
+      inv.call('POST', `/v1/machines/${id}/transition`, { state, reason });
 
     const illegal = await move('REIMAGING');
     expect(illegal.status).toBe(409);
@@ -213,7 +212,6 @@ describe('the lifecycle through the API', () => {
       'POST',
       `/v1/machines/${id}/retire`,
       { reason: 'end of life' },
-      { 'x-muster-actor': 'bob' },
     );
     expect(retired.body.state).toBe('MACHINE_STATE_RETIRED');
     expect((await move('FAILED')).status).toBe(409);
@@ -222,7 +220,7 @@ describe('the lifecycle through the API', () => {
     );
     expect((await inv.call('POST', `/v1/machines/${id}/assign`, { groupId: group })).status).toBe(409);
 
-    const mine = (await history(id)).filter((h) => h.actor === 'operator:bob');
+    const mine = (await history(id)).filter((h) => h.actor === 'operator:test-operator');
     expect(mine.map((h) => [h.kind, h.changes.state, h.detail.reason])).toEqual([
       ['transition', { from: 'ASSIGNED', to: 'PROVISIONING' }, 'installer started'],
       ['transition', { from: 'PROVISIONING', to: 'DEPLOYED' }, 'test'],
@@ -245,7 +243,6 @@ describe('the lifecycle through the API', () => {
       'PATCH',
       `/v1/machines/${id}`,
       { labels: { seen: null, role: 'till' }, hostname: 'Till-01' },
-      { 'x-muster-actor': 'carol' },
     );
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ labels: { kind: 'other', role: 'till' }, hostname: 'till-01' });
@@ -253,7 +250,7 @@ describe('the lifecycle through the API', () => {
     expect(BigInt(patched.body.revision!)).toBe(BigInt(before.revision!) + 1n);
     const last = (await history(id)).at(-1);
     expect(last).toMatchObject({
-      actor: 'operator:carol',
+      actor: 'operator:test-operator',
       kind: 'updated',
       changes: {
         labels: { from: { kind: 'other', seen: 'yes' }, to: { kind: 'other', role: 'till' } },

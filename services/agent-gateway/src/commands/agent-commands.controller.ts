@@ -11,7 +11,7 @@ import {
   Req,
   ConflictException,
 } from '@nestjs/common';
-import { encodeTimeCursor, nextPage, slug, timePageQuery, type TimePageQuery } from '@muster/runtime';
+import { actorOf, encodeTimeCursor, nextPage, slug, timePageQuery, type TimePageQuery } from '@muster/runtime';
 import { z } from 'zod';
 import { AgentsRepository } from '../agents/agents.repository.js';
 import { CommandIssuer } from './command-issuer.service.js';
@@ -31,10 +31,9 @@ const commandBody = z
   })
   .strict();
 
-/** Who issues a command: the operator the API token names (set by the operator guard), else "operator". */
-function issuerOf(request: unknown): string {
-  const name = (request as { operator?: { name?: unknown } }).operator?.name;
-  return typeof name === 'string' && name.length > 0 ? name.slice(0, 256) : 'operator';
+/** Who issues a command: `operator:<token name>`, as the API-token guard put it on the request. */
+function issuerOf(request: object): string {
+  return actorOf(request, 'operator:unknown').slice(0, 256);
 }
 
 @Controller('v1/agents/:agentId/commands')
@@ -51,7 +50,7 @@ export class AgentCommandsController {
   async issue(
     @Param({ schema: agentParam }) params: z.infer<typeof agentParam>,
     @Body({ schema: commandBody }) body: z.infer<typeof commandBody>,
-    @Req() request: unknown,
+    @Req() request: object,
   ): Promise<{ commandId: string; expiresAt: Date }> {
     const agent = await this.agents.find(params.agentId, 0);
     if (!agent) throw new NotFoundException(`no agent ${params.agentId}`);

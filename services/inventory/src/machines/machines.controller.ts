@@ -12,8 +12,7 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { InvalidInputError, nextPage } from '@muster/runtime';
-import { operatorActor } from '../actor/operator-actor.js';
+import { actorOf, InvalidInputError, nextPage } from '@muster/runtime';
 import { CatalogReferenceError } from '../catalog/catalog-kind.js';
 import { MachineListing } from '../listing/machine-listing.repository.js';
 import { machineJson } from './machine-json.js';
@@ -82,9 +81,9 @@ export class MachinesController {
   async patch(
     @Param('id', { schema: machineIdParam }) id: string,
     @Body({ schema: machinePatch }) body: MachinePatch,
-    @Req() request: unknown,
+    @Req() request: object,
   ): Promise<unknown> {
-    return this.respond(id, () => this.operations.patch(id, body, operatorActor(request)));
+    return this.respond(id, () => this.operations.patch(id, body, actorOf(request, 'operator:unknown')));
   }
 
   /** The operator's override: pins the machine against assignment rules. */
@@ -93,9 +92,9 @@ export class MachinesController {
   async assign(
     @Param('id', { schema: machineIdParam }) id: string,
     @Body({ schema: assignBody }) body: AssignBody,
-    @Req() request: unknown,
+    @Req() request: object,
   ): Promise<unknown> {
-    return this.respond(id, () => this.operations.assign(id, body, operatorActor(request)));
+    return this.respond(id, () => this.operations.assign(id, body, actorOf(request, 'operator:unknown')));
   }
 
   /** Only legal moves; 409 names the reason. */
@@ -104,10 +103,10 @@ export class MachinesController {
   async transition(
     @Param('id', { schema: machineIdParam }) id: string,
     @Body({ schema: transitionBody }) body: TransitionBody,
-    @Req() request: unknown,
+    @Req() request: object,
   ): Promise<unknown> {
     return this.respond(id, () =>
-      this.operations.transition(id, body.state, body.reason, operatorActor(request)),
+      this.operations.transition(id, body.state, body.reason, actorOf(request, 'operator:unknown')),
     );
   }
 
@@ -116,9 +115,9 @@ export class MachinesController {
   async retire(
     @Param('id', { schema: machineIdParam }) id: string,
     @Body({ schema: retireBody }) body: RetireBody,
-    @Req() request: unknown,
+    @Req() request: object,
   ): Promise<unknown> {
-    return this.respond(id, () => this.operations.retire(id, body.reason, operatorActor(request)));
+    return this.respond(id, () => this.operations.retire(id, body.reason, actorOf(request, 'operator:unknown')));
   }
 
   /** One page of a machine's history, oldest first; 404 for a machine inventory does not know. */
