@@ -44,6 +44,13 @@ function needs(m: BusManifest): string[] {
       `$JS.ACK.${contract.stream}.${durable}.>`,
     ]),
     ...m.asks.map((q) => q.subject),
+    ...(m.keeps ?? []).flatMap((s) => [
+      `$KV.${s.bucket}.>`,
+      `$JS.API.DIRECT.GET.${s.name}`,
+      `$JS.API.DIRECT.GET.${s.name}.>`,
+      `$JS.API.STREAM.MSG.GET.${s.name}`,
+    ]),
+    ...(m.signals ?? []),
   ];
 }
 
@@ -106,6 +113,7 @@ describe.each(serviceNames)('natsPermissions(%s)', (service) => {
     expect(p.subscribe.allow).toEqual([
       `${inboxPrefix(service)}.>`,
       ...m.answers.map((q) => `${q.subject} ${q.name}`),
+      ...(m.signals ?? []),
     ]);
     for (const other of others)
       expect(allows(p.subscribe.allow, `${inboxPrefix(other.service)}.x`)).toBe(false);
@@ -123,6 +131,19 @@ describe('the permissions the issue names', () => {
     const command = contracts.agentCommand.subject({ siteId: 'site-1', agentId: 'agent-1' });
     expect(allows(natsPermissions(busManifests.discovery).publish.allow, command)).toBe(false);
     expect(allows(natsPermissions(busManifests.scheduler).publish.allow, command)).toBe(true);
+  });
+
+  it('let only agent-gateway write and read the presence bucket and send gateway signals', () => {
+    for (const service of serviceNames) {
+      const allow = natsPermissions(busManifests[service]).publish.allow;
+      const gateway = service === 'agent-gateway';
+      expect(allows(allow, '$KV.AGENT_PRESENCE.site.s.agent.a'), service).toBe(gateway);
+      expect(allows(allow, '$JS.API.DIRECT.GET.KV_AGENT_PRESENCE'), service).toBe(gateway);
+      expect(allows(allow, 'muster.gateway.i-1.deliver'), service).toBe(gateway);
+      expect(allows(natsPermissions(busManifests[service]).subscribe.allow, 'muster.gateway.control'), service).toBe(
+        gateway,
+      );
+    }
   });
 
   it('let only the services that ask a query send it', () => {

@@ -4,6 +4,7 @@ import {
   manifestStreams,
   type BusManifest,
   type ConsumedEvent,
+  type StreamSpec,
 } from '@muster/contracts';
 
 /** A nats-server `permissions` block: allow lists only (anything not allowed is refused). */
@@ -29,7 +30,11 @@ const API = '$JS.API';
  *   `CONSUMER.DURABLE.CREATE.<stream>.<durable>` form for older ones);
  * - pulling is `CONSUMER.MSG.NEXT.<stream>.<durable>` with replies on the service's inbox, and
  *   ack / nak / working / term publish to `$JS.ACK.<stream>.<durable>.…`;
- * - a JetStream publish and a query are requests whose replies come to the inbox.
+ * - a JetStream publish and a query are requests whose replies come to the inbox;
+ * - a kept KV bucket is written with publishes to `$KV.<bucket>.>` (a put, or a delete marker)
+ *   and read with `$JS.API.DIRECT.GET.<stream>` (`.>` for the last-by-subject form) or
+ *   `$JS.API.STREAM.MSG.GET.<stream>`;
+ * - signals are core NATS subjects the service's own instances publish and subscribe to.
  */
 export function natsPermissions(manifest: BusManifest): NatsPermissions {
   const { owned, read } = manifestStreams(manifest);
@@ -41,11 +46,14 @@ export function natsPermissions(manifest: BusManifest): NatsPermissions {
     ...read.map((s) => `${API}.STREAM.INFO.${s.name}`),
     ...manifest.consumes.flatMap(consumerSubjects),
     ...manifest.asks.map((q) => q.subject),
+    ...(manifest.keeps ?? []).flatMap(keptBucketSubjects),
+    ...(manifest.signals ?? []),
   ];
   const subscribe = [
     `${inboxPrefix(manifest.service)}.>`,
     // Only as a member of the query's queue group: no second, silent listener on the requests.
     ...manifest.answers.map((q) => `${q.subject} ${q.name}`),
+    ...(manifest.signals ?? []),
   ];
   return {
     publish: { allow: unique(publish) },
@@ -63,6 +71,15 @@ function consumerSubjects({ contract, durable }: ConsumedEvent): string[] {
     `${API}.CONSUMER.DURABLE.CREATE.${at}`,
     `${API}.CONSUMER.MSG.NEXT.${at}`,
     `$JS.ACK.${at}.>`,
+  ];
+}
+
+function keptBucketSubjects(spec: StreamSpec): string[] {
+  return [
+    `$KV.${spec.bucket}.>`,
+    `${API}.DIRECT.GET.${spec.name}`,
+    `${API}.DIRECT.GET.${spec.name}.>`,
+    `${API}.STREAM.MSG.GET.${spec.name}`,
   ];
 }
 

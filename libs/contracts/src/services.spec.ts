@@ -22,7 +22,10 @@ describe('bus manifests', () => {
   it('give every message exactly one producer, and every query exactly one answerer', () => {
     for (const contract of allContracts) {
       const producers = manifests.filter((m) => m.produces.includes(contract)).map((m) => m.service);
-      expect(producers, contract.name).toHaveLength(1);
+      // A command may have several issuers (the scheduler, an operator through agent-gateway);
+      // every event and state has one.
+      if (contract.kind === 'command') expect(producers.length, contract.name).toBeGreaterThan(0);
+      else expect(producers, contract.name).toHaveLength(1);
     }
     for (const query of allQueries) {
       expect(
@@ -46,6 +49,12 @@ describe('bus manifests', () => {
   it('say that discovery may not order an agent about', () => {
     expect(busManifests.discovery.produces).not.toContain(contracts.agentCommand);
     expect(busManifests.scheduler.produces).toContain(contracts.agentCommand);
+    expect(busManifests['agent-gateway'].produces).toContain(contracts.agentCommand);
+  });
+
+  it('let agent commands alone have two issuers', () => {
+    const shared = allContracts.filter((c) => manifests.filter((m) => m.produces.includes(c)).length > 1);
+    expect(shared).toEqual([contracts.agentCommand]);
   });
 });
 
@@ -64,11 +73,13 @@ describe('manifestStreams', () => {
     expect(boot.read.map((s) => s.name)).toEqual(['INVENTORY']);
     const gateway = manifestStreams(busManifests['agent-gateway']);
     expect(gateway.owned.map((s) => s.name).sort()).toEqual([
+      'AGENT_COMMANDS',
       'AGENT_TELEMETRY',
       'DEADLETTER',
       'KV_AGENT_HEARTBEATS',
+      'KV_AGENT_PRESENCE',
     ]);
-    expect(gateway.read.map((s) => s.name)).toEqual(['AGENT_COMMANDS']);
+    expect(gateway.read.map((s) => s.name)).toEqual([]);
   });
 });
 

@@ -34,6 +34,16 @@ export interface BusManifest {
   readonly consumes: readonly ConsumedEvent[];
   readonly answers: readonly QueryContract[];
   readonly asks: readonly QueryContract[];
+  /**
+   * KV buckets holding the service's own state (not a contract: no other service reads them).
+   * The service creates them, puts, reads (direct get) and deletes its keys.
+   */
+  readonly keeps?: readonly StreamSpec[];
+  /**
+   * Core NATS subjects (patterns) the instances of this service send each other — fire and
+   * forget, never a message another service reads. They publish and subscribe on them.
+   */
+  readonly signals?: readonly string[];
 }
 
 const c = contracts;
@@ -90,14 +100,27 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
   },
   'agent-gateway': {
     service: 'agent-gateway',
-    // roadmap: what agents report goes onto the bus; commands go to the agent's connection.
-    produces: [c.agentStatus, c.agentFacts, c.agentHeartbeat],
+    // What agents report goes onto the bus; an operator's command (POST
+    // /v1/agents/{agentId}/commands) is issued on the same subject the scheduler uses, and every
+    // command goes to the agent's connection through the durable.
+    produces: [c.agentStatus, c.agentFacts, c.agentHeartbeat, c.agentCommand],
     consumes: [{ contract: c.agentCommand, durable: 'agent-gateway-agent-command' }],
     answers: [],
     // Enrollment binds the agent to its machine; a connecting agent is sent its desired state.
     asks: [queries.bindAgent, queries.getMachine],
+    // Which instance holds each agent's connection.
+    keeps: [streamByName('KV_AGENT_PRESENCE')],
+    // `muster.gateway.<instanceId>.deliver` (commands for the agents an instance holds) and
+    // `muster.gateway.control` (revocations and superseded connections, to every instance).
+    signals: ['muster.gateway.>'],
   },
 };
+
+function streamByName(name: StreamSpec['name']): StreamSpec {
+  const spec = streams.find((s) => s.name === name);
+  if (!spec) throw new Error(`no stream ${name} in libs/contracts/src/streams.ts`);
+  return spec;
+}
 
 export class UnknownServiceError extends Error {
   override readonly name = 'UnknownServiceError';
@@ -121,6 +144,7 @@ export function busManifest(service: string): BusManifest {
  */
 export function manifestStreams(manifest: BusManifest): { owned: StreamSpec[]; read: StreamSpec[] } {
   const owned = new Set<string>(manifest.produces.map((p) => p.stream));
+  for (const kept of manifest.keeps ?? []) owned.add(kept.name);
   if (manifest.consumes.length > 0) owned.add(deadLetter.stream);
   const read = new Set<string>(manifest.consumes.map((x) => x.contract.stream).filter((s) => !owned.has(s)));
   return {

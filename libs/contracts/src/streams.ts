@@ -107,4 +107,19 @@ export const streams: readonly StreamSpec[] = [
     // One value per key; JetStream de-duplication does not apply to superseding values.
     duplicateWindowSeconds: 60,
   },
+  {
+    name: 'KV_AGENT_PRESENCE',
+    description: 'Which agent-gateway instance holds each connected agent (KV bucket AGENT_PRESENCE)',
+    kind: 'kv',
+    bucket: 'AGENT_PRESENCE',
+    subjects: [`$KV.AGENT_PRESENCE.>`],
+    // Private to agent-gateway: key `site.<siteId>.agent.<agentId>` → {instanceId, connectionId,
+    // connectedAt} (JSON). Each instance refreshes its agents' keys every 20 s
+    // (MUSTER_GATEWAY_PRESENCE_REFRESH_SECONDS), so an instance that dies without saying
+    // goodbye drops out after three missed refreshes.
+    storage: 'memory',
+    discard: 'old',
+    limits: { maxAgeSeconds: 60, maxBytes: 128 * MiB, replicas: 1 },
+    duplicateWindowSeconds: 10,
+  },
 ];

@@ -39,6 +39,7 @@ export {
   type DeadLetterEntry,
   type Replayed,
 } from './dead-letter-store.js';
+export { KeyValueBucket, type KeyValueEntry } from './key-value-bucket.js';
 export { QueryClient, serveQuery, QUERY_ERROR_HEADER, type QueryHandler } from './query.js';
 export { DependencyUnavailableError, PermanentFailureError, QueryFailedError } from './errors.js';
 export {
