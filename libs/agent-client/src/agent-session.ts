@@ -40,7 +40,13 @@ export type CloseRequest =
 /** Why a command was not run: the contract's refusals, or a frame that broke the command's rules. */
 export type CommandDrop = CommandRefusal | 'invalid';
 
+export type ReportKind = 'heartbeat' | 'status' | 'facts';
+
 export interface AgentEvents {
+  /** A report got its seq and is in the outbox (before it is sent). */
+  onReport?(seq: bigint, kind: ReportKind): void;
+  /** The gateway settled a report (also for reports resent from a previous run). */
+  onSettled?(outcome: ReportOutcome): void;
   onWelcome?(welcome: Welcome): void;
   onDesiredState?(desired: DesiredState): void;
   /** A verified command, called once per command_id (after its receipt is sent). */
@@ -159,7 +165,7 @@ export class AgentSession {
   }
 
   heartbeat(init: HeartbeatInit): Promise<ReportOutcome> {
-    return this.report((seq) => {
+    return this.report('heartbeat', (seq) => {
       const value = create(AgentHeartbeatSchema, init as InitOf<typeof AgentHeartbeatSchema>);
       Object.assign(value, { agentId: this.identity.agentId, machineId: this.identity.machineId, seq });
       return encodeAgentFrame({ frame: { case: 'heartbeat', value } });
@@ -167,7 +173,7 @@ export class AgentSession {
   }
 
   status(init: StatusInit): Promise<ReportOutcome> {
-    return this.report((seq) => {
+    return this.report('status', (seq) => {
       const value = create(AgentStatusSchema, init as InitOf<typeof AgentStatusSchema>);
       Object.assign(value, { agentId: this.identity.agentId, seq });
       return encodeAgentFrame({ frame: { case: 'status', value } });
@@ -175,7 +181,7 @@ export class AgentSession {
   }
 
   facts(init: FactsInit): Promise<ReportOutcome> {
-    return this.report((seq) => {
+    return this.report('facts', (seq) => {
       const value = create(AgentFactsSchema, init as InitOf<typeof AgentFactsSchema>);
       Object.assign(value, { agentId: this.identity.agentId, machineId: this.identity.machineId, seq });
       return encodeAgentFrame({ frame: { case: 'facts', value } });
@@ -186,8 +192,9 @@ export class AgentSession {
    * Allocates a seq and sends the report when connected (else at the next Welcome); resolves
    * when the gateway settles it. Rejects with OutboxFullError when too many are unsettled.
    */
-  async report(build: (seq: bigint) => Uint8Array): Promise<ReportOutcome> {
+  private async report(kind: ReportKind, build: (seq: bigint) => Uint8Array): Promise<ReportOutcome> {
     const entry = await this.journal.append(build);
+    this.events.onReport?.(entry.seq, kind);
     const settled = new Promise<ReportOutcome>((resolve) => this.waiters.set(entry.seq, resolve));
     if (this.welcomed) this.enqueue(entry);
     return settled;
@@ -320,6 +327,7 @@ export class AgentSession {
   private resolve(seq: bigint, outcome: ReportOutcome): void {
     const waiter = this.waiters.get(seq);
     this.waiters.delete(seq);
+    this.events.onSettled?.(outcome);
     waiter?.(outcome);
   }
 

@@ -28,6 +28,7 @@ export {
   type FactsInit,
   type HeartbeatInit,
   type StatusInit,
+  type ReportKind,
   type ReportOutcome,
   type SessionStats,
   type SessionTransport,

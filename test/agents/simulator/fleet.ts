@@ -1,0 +1,111 @@
+import { operatorFetch } from '@muster/runtime/testing';
+import { inPool } from './pool.js';
+import { SimAgent, type SimAgentHooks } from './sim-agent.js';
+import { simIdentity } from './sim-identity.js';
+
+export interface FleetOptions {
+  /** Gateway base URLs; agent i starts on gateways[i % n] and moves on in turn. */
+  readonly gateways: readonly string[];
+  readonly siteId: string;
+  readonly count: number;
+  /** Source addresses, spread round-robin over the agents (see loopbackSources). */
+  readonly sources: readonly string[];
+  /** Distinguishes this run's machines from any other run's. */
+  readonly run: string;
+  readonly enrollConcurrency?: number;
+  readonly hooks?: SimAgentHooks;
+}
+
+/** Issues `count` one-time bootstrap tokens through the gateway's operator route. */
+export async function issueBootstrapTokens(
+  gatewayUrl: string,
+  siteId: string,
+  count: number,
+  concurrency = 16,
+): Promise<string[]> {
+  return inPool(
+    Array.from({ length: count }, (_, i) => i),
+    concurrency,
+    async () => {
+      const res = await operatorFetch({ url: gatewayUrl }, '/v1/bootstrap-tokens', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ siteId, expiresInSeconds: 3600, note: 'agent simulator' }),
+      });
+      if (res.status !== 201) throw new Error(`bootstrap token: HTTP ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { token: string }).token;
+    },
+  );
+}
+
+/**
+ * N simulated agents: each enrolled with its own bootstrap token over the real enrollment route,
+ * from one of several source addresses, then connected over the real WebSocket protocol.
+ */
+export class Fleet {
+  private constructor(
+    readonly options: FleetOptions,
+    readonly agents: readonly SimAgent[],
+  ) {}
+
+  static async enroll(options: FleetOptions): Promise<Fleet> {
+    const gateway = options.gateways[0]!;
+    const tokens = await issueBootstrapTokens(gateway, options.siteId, options.count);
+    const agents = await inPool(tokens, options.enrollConcurrency ?? 16, (token, i) =>
+      SimAgent.enroll({
+        gatewayUrl: options.gateways[i % options.gateways.length]!,
+        bootstrapToken: token,
+        identity: simIdentity(options.run, i),
+        localAddress: options.sources[i % options.sources.length]!,
+        ...(options.hooks ? { hooks: options.hooks } : {}),
+      }),
+    );
+    return new Fleet(options, agents);
+  }
+
+  /** Connects every agent and resolves once each was welcomed (or rejects after `timeoutMs`). */
+  async connect(options: { heartbeatMs: number; timeoutMs?: number; rampPerSecond?: number }): Promise<void> {
+    const perTick = options.rampPerSecond
+      ? Math.max(1, Math.ceil(options.rampPerSecond / 10))
+      : this.agents.length;
+    for (let i = 0; i < this.agents.length; i += perTick) {
+      for (const [j, agent] of this.agents.slice(i, i + perTick).entries()) {
+        agent.connect({ urls: this.options.gateways, firstUrl: i + j, heartbeatMs: options.heartbeatMs });
+      }
+      if (options.rampPerSecond) await new Promise((r) => setTimeout(r, 100));
+    }
+    await withTimeout(
+      Promise.all(this.agents.map((a) => a.session.welcome())),
+      options.timeoutMs ?? 60_000,
+      () => `${this.agents.filter((a) => !a.session.isWelcomed).length} agents not welcomed`,
+    );
+  }
+
+  /** Waits until every report of every agent was settled by a gateway. */
+  async drain(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.agents.some((a) => !a.drained)) {
+      if (Date.now() > deadline) {
+        const left = this.agents.reduce((n, a) => n + a.session.pendingCount, 0);
+        throw new Error(`${left} reports still unacknowledged after ${timeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await inPool(this.agents, 256, (a) => a.stop());
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`after ${ms} ms: ${what()}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
