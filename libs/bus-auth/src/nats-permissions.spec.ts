@@ -140,9 +140,10 @@ describe('the permissions the issue names', () => {
       expect(allows(allow, '$KV.AGENT_PRESENCE.site.s.agent.a'), service).toBe(gateway);
       expect(allows(allow, '$JS.API.DIRECT.GET.KV_AGENT_PRESENCE'), service).toBe(gateway);
       expect(allows(allow, 'muster.gateway.i-1.deliver'), service).toBe(gateway);
-      expect(allows(natsPermissions(busManifests[service]).subscribe.allow, 'muster.gateway.control'), service).toBe(
-        gateway,
-      );
+      expect(
+        allows(natsPermissions(busManifests[service]).subscribe.allow, 'muster.gateway.control'),
+        service,
+      ).toBe(gateway);
     }
   });
 

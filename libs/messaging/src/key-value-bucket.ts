@@ -68,7 +68,8 @@ export class KeyValueBucket {
       });
       return true;
     } catch (err) {
-      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence) return false;
+      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence)
+        return false;
       throw err;
     }
   }

@@ -36,6 +36,12 @@ describe('KeyValueBucket', () => {
   });
 
   it('refuses a stream that is not a bucket', () => {
-    expect(() => new KeyValueBucket(bus, streams.find((s) => s.kind === 'stream')!)).toThrow(/not a KV bucket/);
+    expect(
+      () =>
+        new KeyValueBucket(
+          bus,
+          streams.find((s) => s.kind === 'stream')!,
+        ),
+    ).toThrow(/not a KV bucket/);
   });
 });

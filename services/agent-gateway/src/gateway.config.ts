@@ -43,7 +43,10 @@ export function gatewayConfig() {
       intValue({ min: 1, max: 20 }).default(20),
     ),
     /** Largest WebSocket frame an agent may send; a larger one closes the connection (1009). */
-    maxFrameBytes: envVar('MUSTER_GATEWAY_MAX_FRAME_BYTES', intValue({ min: 1024, max: 16 << 20 }).default(1 << 20)),
+    maxFrameBytes: envVar(
+      'MUSTER_GATEWAY_MAX_FRAME_BYTES',
+      intValue({ min: 1024, max: 16 << 20 }).default(1 << 20),
+    ),
     /** Frames per second an agent may send on average, and the burst above it. */
     frameRatePerSecond: envVar('MUSTER_GATEWAY_FRAME_RATE', intValue({ min: 1, max: 100_000 }).default(20)),
     frameBurst: envVar('MUSTER_GATEWAY_FRAME_BURST', intValue({ min: 1, max: 100_000 }).default(100)),
@@ -53,7 +56,10 @@ export function gatewayConfig() {
       intValue({ min: 1024, max: 1 << 30 }).default(8 << 20),
     ),
     /** How often last-seen and last-seq are written to the agent table, in milliseconds. */
-    flushIntervalMs: envVar('MUSTER_GATEWAY_FLUSH_INTERVAL_MS', intValue({ min: 50, max: 60_000 }).default(3_000)),
+    flushIntervalMs: envVar(
+      'MUSTER_GATEWAY_FLUSH_INTERVAL_MS',
+      intValue({ min: 50, max: 60_000 }).default(3_000),
+    ),
     /**
      * The command-signing key ring, `<keyId>:<base64 seed>[,…]`: the first key signs operators'
      * commands, every key is trusted for the commands the gateway forwards (the scheduler's

@@ -45,7 +45,9 @@ describe('readAgentFrame', () => {
 
 describe('gatewayFrame', () => {
   it('encodes what the agent decodes', () => {
-    const bytes = gatewayFrame({ frame: { case: 'goodbye', value: { reason: GoodbyeReason.RATE, detail: 'x' } } });
+    const bytes = gatewayFrame({
+      frame: { case: 'goodbye', value: { reason: GoodbyeReason.RATE, detail: 'x' } },
+    });
     const back = fromBinary(GatewayFrameSchema, bytes);
     expect(back.frame.case).toBe('goodbye');
   });

@@ -11,7 +11,9 @@ function agentKey() {
 describe('agent proofs', () => {
   it('are the domain, a zero byte and each part', () => {
     expect(proofBytes('muster.agent.enroll.v1', 'tok').toString()).toBe('muster.agent.enroll.v1\0tok');
-    expect(proofBytes('muster.agent.connect.v1', '12', 'c').toString()).toBe('muster.agent.connect.v1\u000012\0c');
+    expect(proofBytes('muster.agent.connect.v1', '12', 'c').toString()).toBe(
+      'muster.agent.connect.v1\u000012\0c',
+    );
   });
 
   it('verify only with the signing key and for the domain signed', () => {

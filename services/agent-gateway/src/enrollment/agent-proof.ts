@@ -16,10 +16,17 @@ export function agentPublicKey(raw: Uint8Array): KeyObject {
 }
 
 export function proofBytes(domain: ProofDomain, ...parts: string[]): Buffer {
-  return Buffer.concat([domain, ...parts].flatMap((p, i) => (i === 0 ? [Buffer.from(p)] : [Buffer.from([0]), Buffer.from(p)])));
+  return Buffer.concat(
+    [domain, ...parts].flatMap((p, i) => (i === 0 ? [Buffer.from(p)] : [Buffer.from([0]), Buffer.from(p)])),
+  );
 }
 
-export function proofVerifies(publicKey: Uint8Array, signature: Uint8Array, domain: ProofDomain, ...parts: string[]): boolean {
+export function proofVerifies(
+  publicKey: Uint8Array,
+  signature: Uint8Array,
+  domain: ProofDomain,
+  ...parts: string[]
+): boolean {
   if (signature.length !== 64) return false;
   try {
     return verify(null, proofBytes(domain, ...parts), agentPublicKey(publicKey), signature);
@@ -49,7 +56,13 @@ export function checkConnectProof(
   if (Math.abs(Number(seconds) - now.getTime() / 1000) > CONNECT_CLOCK_SKEW_SECONDS) {
     return { ok: false, reason: 'X-Muster-Proof time is more than five minutes from the gateway clock' };
   }
-  return proofVerifies(publicKey, Buffer.from(signature, 'base64url'), 'muster.agent.connect.v1', seconds, credential)
+  return proofVerifies(
+    publicKey,
+    Buffer.from(signature, 'base64url'),
+    'muster.agent.connect.v1',
+    seconds,
+    credential,
+  )
     ? { ok: true }
     : { ok: false, reason: 'X-Muster-Proof signature does not verify with the agent key' };
 }

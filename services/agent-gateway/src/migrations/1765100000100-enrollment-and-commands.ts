@@ -61,7 +61,9 @@ export class EnrollmentAndCommands1765100000100 implements MigrationInterface {
     await q.query(
       `CREATE INDEX agent_command_pending ON agent_command (agent_id, expires_at) WHERE state = 'pending'`,
     );
-    await q.query('CREATE INDEX agent_command_by_agent ON agent_command (agent_id, recorded_at DESC, command_id DESC)');
+    await q.query(
+      'CREATE INDEX agent_command_by_agent ON agent_command (agent_id, recorded_at DESC, command_id DESC)',
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -51,7 +51,10 @@ export class BootstrapTokensRepository {
   }
 
   /** Newest first, one page after `after`. */
-  async list(limit: number, after?: TimeCursor): Promise<{ row: BootstrapTokenSummary; cursor: TimeCursor }[]> {
+  async list(
+    limit: number,
+    after?: TimeCursor,
+  ): Promise<{ row: BootstrapTokenSummary; cursor: TimeCursor }[]> {
     const rows = await this.ds.query<TokenRow[]>(
       `SELECT token_id, site_id, note, created_at, expires_at, revoked_at, claimed_at, claimed_by,
               created_at::text AS at
@@ -77,7 +80,13 @@ export class BootstrapTokensRepository {
   /** What a token would enroll into, without using it (the enrollment asks inventory first). */
   async check(token: SecretToken): Promise<{ siteId: string } | { refused: TokenRefusal }> {
     const [row] = await this.ds.query<
-      { secret_hash: Buffer; site_id: string; expired: boolean; revoked_at: Date | null; claimed_at: Date | null }[]
+      {
+        secret_hash: Buffer;
+        site_id: string;
+        expired: boolean;
+        revoked_at: Date | null;
+        claimed_at: Date | null;
+      }[]
     >(
       `SELECT secret_hash, site_id, expires_at <= now() AS expired, revoked_at, claimed_at
          FROM bootstrap_token WHERE token_id = $1`,
