@@ -65,7 +65,9 @@ describe('one gateway of two killed under load', () => {
       stack.siteId,
       fleet.agents.map((a) => a.record),
     );
-    console.log(`failover: ${formatAccounting(result)}`);
+    const frames = fleet.agents.reduce((n, a) => n + a.session.stats.reportsSent, 0);
+    const beats = result.heartbeats.sent;
+    console.log(`failover: ${formatAccounting(result)} resent=${frames - result.sent - beats}`);
     expect(result.sent).toBeGreaterThan(AGENTS * 10);
     expect(result.unsettled).toBe(0);
     expect(result.refused).toBe(0);

@@ -42,7 +42,7 @@ export async function startGatewayStack(servers: ServerEndpoints, instances: num
         MUSTER_DATABASE_SCHEMA: schema,
         MUSTER_COMMAND_SIGNING_KEYS: keyRing,
         MUSTER_GATEWAY_INSTANCE_ID: `gw-${i}`,
-        MUSTER_LOG_LEVEL: 'warn',
+        MUSTER_LOG_LEVEL: process.env.AGENTS_LOG_LEVEL ?? 'warn',
       },
       dir,
     );
