@@ -123,6 +123,25 @@ export class SimAgent {
     );
   }
 
+  /** An agent enrolled before (its key and credential kept): what a restarted agent is. */
+  static async fromCredentials(options: {
+    key: AgentKey;
+    credentials: AgentCredentials;
+    identity: HardwareIdentity;
+    localAddress?: string;
+    hooks?: SimAgentHooks;
+  }): Promise<SimAgent> {
+    const journal = await AgentJournal.open(new MemoryStateStore(), { outboxCapacity: 10_000 });
+    return new SimAgent(
+      options.key,
+      options.credentials,
+      options.identity,
+      options.localAddress,
+      journal,
+      options.hooks ?? {},
+    );
+  }
+
   get agentId(): string {
     return this.credentials.agentId;
   }
