@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { updatedRows } from '../updated-rows.js';
 import { DataSource, type EntityManager } from 'typeorm';
 
 export interface AgentSummary {
@@ -110,10 +111,12 @@ export class AgentsRepository {
   /** Marks agents revoked (their credentials are revoked beside this); returns those it changed. */
   async revoke(manager: EntityManager, agentIds: readonly string[], reason: string): Promise<string[]> {
     if (agentIds.length === 0) return [];
-    const rows = await manager.query<{ agent_id: string }[]>(
-      `UPDATE agent SET revoked_at = now(), revoked_reason = $2
+    const rows = updatedRows<{ agent_id: string }>(
+      await manager.query(
+        `UPDATE agent SET revoked_at = now(), revoked_reason = $2
         WHERE agent_id = ANY($1) AND revoked_at IS NULL RETURNING agent_id`,
-      [agentIds, reason],
+        [agentIds, reason],
+      ),
     );
     return rows.map((r) => r.agent_id);
   }

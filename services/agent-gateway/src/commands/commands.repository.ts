@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { updatedRows } from '../updated-rows.js';
 import type { TimeCursor } from '@muster/runtime';
 import { DataSource } from 'typeorm';
 
@@ -79,18 +80,22 @@ export class CommandsRepository {
 
   /** The agent has it; true when this receipt changed the state. */
   async markDelivered(agentId: string, commandId: string): Promise<boolean> {
-    const rows = await this.ds.query<{ command_id: string }[]>(
-      `UPDATE agent_command SET state = 'delivered', delivered_at = now()
+    const rows = updatedRows<{ command_id: string }>(
+      await this.ds.query(
+        `UPDATE agent_command SET state = 'delivered', delivered_at = now()
         WHERE command_id = $1 AND agent_id = $2 AND state = 'pending' RETURNING command_id`,
-      [commandId, agentId],
+        [commandId, agentId],
+      ),
     );
     return rows.length === 1;
   }
 
   /** Pending commands past their expiry become `expired` (any instance may run it). */
   async expireDue(): Promise<number> {
-    const rows = await this.ds.query<{ command_id: string }[]>(
-      `UPDATE agent_command SET state = 'expired' WHERE state = 'pending' AND expires_at <= now() RETURNING command_id`,
+    const rows = updatedRows<{ command_id: string }>(
+      await this.ds.query(
+        `UPDATE agent_command SET state = 'expired' WHERE state = 'pending' AND expires_at <= now() RETURNING command_id`,
+      ),
     );
     return rows.length;
   }

@@ -55,7 +55,8 @@ export class DesiredStateSender {
         );
         return;
       } catch (err) {
-        this.logger.debug({ err, agentId: connection.agentId }, 'desired state not available yet; retrying');
+        const level = delay === FIRST_RETRY_MS ? 'warn' : 'debug';
+        this.logger[level]({ err, agentId: connection.agentId }, 'desired state not available yet; retrying');
         await new Promise((resolve) => setTimeout(resolve, delay).unref());
         delay = Math.min(MAX_RETRY_MS, delay * 2);
       }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { updatedRows } from '../updated-rows.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { hashSecret, newSecretToken, parseSecretToken, secretMatches } from '../tokens/secret-token.js';
 
@@ -80,10 +81,12 @@ export class CredentialsRepository {
   /** Revokes every live credential of these agents; returns the credential ids revoked. */
   async revokeAllOf(manager: EntityManager, agentIds: readonly string[]): Promise<string[]> {
     if (agentIds.length === 0) return [];
-    const rows = await manager.query<{ credential_id: string }[]>(
-      `UPDATE agent_credential SET revoked_at = now()
+    const rows = updatedRows<{ credential_id: string }>(
+      await manager.query(
+        `UPDATE agent_credential SET revoked_at = now()
         WHERE agent_id = ANY($1) AND revoked_at IS NULL RETURNING credential_id`,
-      [agentIds],
+        [agentIds],
+      ),
     );
     return rows.map((r) => r.credential_id);
   }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { updatedRows } from '../updated-rows.js';
 import type { TimeCursor } from '@muster/runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { hashSecret, newSecretToken, secretMatches, type SecretToken } from './secret-token.js';
@@ -69,10 +70,12 @@ export class BootstrapTokensRepository {
 
   /** Revokes an unused token; false when there is no such token. A used token stays used. */
   async revoke(tokenId: string): Promise<boolean> {
-    const rows = await this.ds.query<{ token_id: string }[]>(
-      `UPDATE bootstrap_token SET revoked_at = coalesce(revoked_at, now())
+    const rows = updatedRows<{ token_id: string }>(
+      await this.ds.query(
+        `UPDATE bootstrap_token SET revoked_at = coalesce(revoked_at, now())
         WHERE token_id = $1 RETURNING token_id`,
-      [tokenId],
+        [tokenId],
+      ),
     );
     return rows.length > 0;
   }
@@ -101,11 +104,13 @@ export class BootstrapTokensRepository {
 
   /** Uses the token for `agentId`, in the enrollment's transaction; false when it was used meanwhile. */
   async claim(manager: EntityManager, tokenId: string, agentId: string): Promise<boolean> {
-    const rows = await manager.query<{ token_id: string }[]>(
-      `UPDATE bootstrap_token SET claimed_at = now(), claimed_by = $2
+    const rows = updatedRows<{ token_id: string }>(
+      await manager.query(
+        `UPDATE bootstrap_token SET claimed_at = now(), claimed_by = $2
         WHERE token_id = $1 AND claimed_at IS NULL AND revoked_at IS NULL AND expires_at > now()
         RETURNING token_id`,
-      [tokenId, agentId],
+        [tokenId, agentId],
+      ),
     );
     return rows.length === 1;
   }
