@@ -1,7 +1,7 @@
 import { verify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { create, toBinary } from '@bufbuild/protobuf';
-import { durationFromMs } from '@bufbuild/protobuf/wkt';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { durationFromMs, timestampNow, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
@@ -12,7 +12,7 @@ import {
   generateAgentKey,
   MemoryStateStore,
 } from '@muster/agent-client';
-import { GatewayFrameSchema, GoodbyeReason } from '@muster/contracts';
+import { AgentFrameSchema, GatewayFrameSchema, GoodbyeReason } from '@muster/contracts';
 import { until } from '@muster/messaging/testing';
 
 /**
@@ -36,7 +36,7 @@ interface Stub {
   sockets: WebSocket[];
 }
 
-async function stubGateway(options: { status?: number } = {}): Promise<Stub> {
+async function stubGateway(options: { status?: number; heartbeatMs?: number } = {}): Promise<Stub> {
   const upgrades: Stub['upgrades'] = [];
   const sockets: WebSocket[] = [];
   const server = new WebSocketServer({
@@ -57,7 +57,16 @@ async function stubGateway(options: { status?: number } = {}): Promise<Stub> {
     ws.send(
       toBinary(
         GatewayFrameSchema,
-        create(GatewayFrameSchema, { frame: { case: 'welcome', value: { ...identity, lastSeq: 0n } } }),
+        create(GatewayFrameSchema, {
+          frame: {
+            case: 'welcome',
+            value: {
+              ...identity,
+              lastSeq: 0n,
+              ...(options.heartbeatMs ? { heartbeatInterval: durationFromMs(options.heartbeatMs) } : {}),
+            },
+          },
+        }),
       ),
     );
   });
@@ -66,7 +75,10 @@ async function stubGateway(options: { status?: number } = {}): Promise<Stub> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, upgrades, sockets };
 }
 
-async function agent(urls: string[], extra: { localAddress?: string } = {}) {
+async function agent(
+  urls: string[],
+  extra: { localAddress?: string; heartbeat?: () => { agentVersion: string; sentAt: Timestamp } } = {},
+) {
   const key = generateAgentKey();
   const session = new AgentSession(identity, await AgentJournal.open(new MemoryStateStore()), []);
   const stops: string[] = [];
@@ -130,6 +142,20 @@ describe('AgentConnection', () => {
     const { session, connection } = await agent(['http://127.0.0.1:1', b.url]);
     await until(() => session.isWelcomed, 10_000, 'a Welcome');
     expect(connection.stats.attempts).toBeGreaterThanOrEqual(2);
+  });
+
+  it('beats at the interval its Welcome names', async () => {
+    const gw = await stubGateway({ heartbeatMs: 100 });
+    const beats: number[] = [];
+    gw.server.on('connection', (ws) =>
+      ws.on('message', (data: Buffer) => {
+        const frame = fromBinary(AgentFrameSchema, new Uint8Array(data));
+        if (frame.frame.case === 'heartbeat') beats.push(Number(frame.frame.value.seq));
+      }),
+    );
+    await agent([gw.url], { heartbeat: () => ({ agentVersion: '1', sentAt: timestampNow() }) });
+    await until(() => beats.length >= 4, 5_000, 'four heartbeats');
+    expect(beats.slice(0, 4)).toEqual([1, 2, 3, 4]);
   });
 
   it('stops for good when the gateway refuses the credential (401)', async () => {
