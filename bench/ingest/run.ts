@@ -55,6 +55,8 @@ try {
     sources: loopbackSources(4),
     run: `ingest-${Date.now()}`,
     enrollConcurrency: 32,
+    // Under the gateway's default allowance of 20 frames/s (burst 100) per agent.
+    flow: { ratePerSecond: 19, burst: 20, maxInFlight: 32 },
   });
   console.log(`enrolled ${AGENTS} agents in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   t = performance.now();

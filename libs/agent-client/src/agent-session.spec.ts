@@ -20,6 +20,7 @@ import {
 import { AgentJournal } from './agent-journal.js';
 import { MemoryStateStore } from './agent-state.js';
 import { AgentSession, type CloseRequest, type CommandDrop } from './agent-session.js';
+import type { FlowOptions } from './report-pacer.js';
 
 const identity = { agentId: 'agent-1', machineId: randomUUID(), siteId: 'site-1' };
 const signer = generateSigningKey('test-20261130').key;
@@ -45,16 +46,23 @@ function command(overrides: Partial<Record<'agentId' | 'expiresAt', unknown>> = 
   } as MessageInitShape<typeof AgentCommandSchema>);
 }
 
-async function harness() {
+async function harness(flow: FlowOptions = { ratePerSecond: 1_000, burst: 1_000 }) {
   const journal = await AgentJournal.open(new MemoryStateStore());
   const ran: string[] = [];
   const dropped: CommandDrop[] = [];
   const desired: string[] = [];
-  const session = new AgentSession(identity, journal, trusted, {
-    onCommand: (c) => void ran.push(c.commandId),
-    onCommandDropped: (why) => void dropped.push(why),
-    onDesiredState: (d) => void desired.push(d.desiredReleaseId),
-  });
+  const session = new AgentSession(
+    identity,
+    journal,
+    trusted,
+    {
+      onCommand: (c) => void ran.push(c.commandId),
+      onCommandDropped: (why) => void dropped.push(why),
+      onDesiredState: (d) => void desired.push(d.desiredReleaseId),
+    },
+    undefined,
+    flow,
+  );
   const sent: AgentFrame[] = [];
   const closes: CloseRequest[] = [];
   const connect = () =>
@@ -166,6 +174,43 @@ describe('AgentSession reports', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(h.seqsSent()).toEqual([1, 2, 3]);
     expect(h.session.reconnectFloorMs).toBe(30_000);
+  });
+
+  it('keeps at most maxInFlight reports unacknowledged, sending the next as each is acknowledged', async () => {
+    const h = await harness({ ratePerSecond: 1_000, burst: 1_000, maxInFlight: 2 });
+    h.session.receive(welcome(0));
+    await flush();
+    for (let i = 0; i < 5; i++) void h.session.status(status());
+    await flush();
+    expect(h.seqsSent()).toEqual([1, 2]);
+    h.session.receive(ack(1));
+    await flush();
+    expect(h.seqsSent()).toEqual([1, 2, 3]);
+  });
+
+  it('resends a backlog no faster than its own rate, so a reconnect does not trip the gateway', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const h = await harness({ ratePerSecond: 10, burst: 3, maxInFlight: 100 });
+    for (let i = 0; i < 10; i++) void h.session.status(status());
+    await vi.advanceTimersByTimeAsync(0);
+    h.session.receive(welcome(0));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.seqsSent()).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(h.seqsSent()).toHaveLength(8);
+  });
+
+  it('closes a connection on which a report stays unacknowledged past ackTimeoutMs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const h = await harness({ ratePerSecond: 1_000, burst: 1_000, ackTimeoutMs: 4_000 });
+    h.session.receive(welcome(0));
+    await vi.advanceTimersByTimeAsync(0);
+    void h.session.status(status());
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(h.closes).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(h.closes).toEqual([{ reconnect: true, floorMs: 0, why: 'reports not acknowledged in time' }]);
+    expect(h.session.stats.ackTimeouts).toBe(1);
   });
 
   it('passes desired state to its owner', async () => {

@@ -19,6 +19,7 @@ import {
 } from '@muster/contracts';
 import type { AgentJournal } from './agent-journal.js';
 import { decodeGatewayFrame, encodeAgentFrame } from './frames.js';
+import { DEFAULT_FLOW, ReportPacer, type FlowOptions } from './report-pacer.js';
 
 export interface AgentIdentity {
   readonly agentId: string;
@@ -75,6 +76,8 @@ export interface SessionStats {
   malformedFrames: number;
   slowDowns: number;
   goodbyes: number;
+  /** Connections closed because a report went unacknowledged for ackTimeoutMs. */
+  ackTimeouts: number;
 }
 
 /** The plain-object form of a message's init (not an already built message). */
@@ -109,6 +112,7 @@ export class AgentSession {
     malformedFrames: 0,
     slowDowns: 0,
     goodbyes: 0,
+    ackTimeouts: 0,
   };
   private transport: SessionTransport | undefined;
   private welcomed = false;
@@ -116,8 +120,11 @@ export class AgentSession {
   /** Seqs queued on this connection: a report is sent at most once per connection. */
   private queued = new Set<bigint>();
   private pacer: NodeJS.Timeout | undefined;
-  private lastSentAt = 0;
-  private minReportIntervalMs = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+  /** Reports sent on this connection and not settled yet, with when they were sent. */
+  private readonly inFlight = new Map<bigint, number>();
+  private readonly flow: Required<FlowOptions>;
+  private readonly rate: ReportPacer;
   private readonly waiters = new Map<bigint, (outcome: ReportOutcome) => void>();
   private welcomeWaiters: (() => void)[] = [];
   /** The last Welcome (its heartbeat_interval and credential expiry). */
@@ -131,7 +138,11 @@ export class AgentSession {
     private readonly trustedKeys: readonly TrustedKey[],
     private readonly events: AgentEvents = {},
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+    flow: FlowOptions = {},
+  ) {
+    this.flow = { ...DEFAULT_FLOW, ...flow };
+    this.rate = new ReportPacer(this.flow);
+  }
 
   get isWelcomed(): boolean {
     return this.welcomed;
@@ -154,8 +165,11 @@ export class AgentSession {
     this.welcomed = false;
     this.queue = [];
     this.queued.clear();
+    this.inFlight.clear();
     if (this.pacer) clearTimeout(this.pacer);
     this.pacer = undefined;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = undefined;
   }
 
   /** Resolves at the next Welcome (at once when welcomed). */
@@ -233,9 +247,7 @@ export class AgentSession {
         return;
       case 'slowDown':
         this.stats.slowDowns++;
-        this.minReportIntervalMs = frame.value.minReportInterval
-          ? durationMs(frame.value.minReportInterval)
-          : 0;
+        if (frame.value.minReportInterval) this.rate.slowDown(durationMs(frame.value.minReportInterval));
         this.reconnectFloorMs = frame.value.retryAfter ? durationMs(frame.value.retryAfter) : 0;
         return;
       case 'desiredState':
@@ -325,6 +337,7 @@ export class AgentSession {
   }
 
   private resolve(seq: bigint, outcome: ReportOutcome): void {
+    if (this.inFlight.delete(seq)) this.pump();
     const waiter = this.waiters.get(seq);
     this.waiters.delete(seq);
     this.events.onSettled?.(outcome);
@@ -338,12 +351,20 @@ export class AgentSession {
     this.pump();
   }
 
-  /** Sends queued reports, no faster than the gateway's min_report_interval. */
+  /**
+   * Sends queued reports: no more than maxInFlight unacknowledged, no faster than the pacer (and
+   * a gateway's SlowDown) allows.
+   */
   private pump(): void {
     if (this.pacer) return;
-    while (this.queue.length > 0 && this.transport && this.welcomed) {
-      const wait = this.lastSentAt + this.minReportIntervalMs - Date.now();
-      if (this.minReportIntervalMs > 0 && wait > 0) {
+    while (
+      this.queue.length > 0 &&
+      this.transport &&
+      this.welcomed &&
+      this.inFlight.size < this.flow.maxInFlight
+    ) {
+      const wait = this.rate.delay();
+      if (wait > 0) {
         this.pacer = setTimeout(() => {
           this.pacer = undefined;
           this.pump();
@@ -351,9 +372,26 @@ export class AgentSession {
         return;
       }
       const entry = this.queue.shift()!;
-      this.lastSentAt = Date.now();
+      this.rate.take();
+      this.inFlight.set(entry.seq, Date.now());
       this.stats.reportsSent++;
       this.transport.send(entry.frame);
+      this.watch();
     }
+  }
+
+  /** A report that stays unacknowledged past ackTimeoutMs: this connection is stuck, start over. */
+  private watch(): void {
+    if (this.watchdog) return;
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined;
+      const oldest = Math.min(...this.inFlight.values());
+      if (this.inFlight.size > 0 && Date.now() - oldest >= this.flow.ackTimeoutMs) {
+        this.stats.ackTimeouts++;
+        this.transport?.close({ reconnect: true, floorMs: 0, why: 'reports not acknowledged in time' });
+      } else if (this.inFlight.size > 0) {
+        this.watch();
+      }
+    }, this.flow.ackTimeoutMs / 4);
   }
 }

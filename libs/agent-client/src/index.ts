@@ -8,6 +8,7 @@ export {
   renewProofBytes,
 } from './proofs.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy, type RandomSource } from './backoff.js';
+export { DEFAULT_FLOW, ReportPacer, type FlowOptions } from './report-pacer.js';
 export { Outbox, OutboxFullError, type OutboxEntry } from './outbox.js';
 export {
   EMPTY_STATE,

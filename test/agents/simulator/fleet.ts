@@ -1,3 +1,4 @@
+import type { FlowOptions } from '@muster/agent-client';
 import { operatorFetch } from '@muster/runtime/testing';
 import { inPool } from './pool.js';
 import { SimAgent, type SimAgentHooks } from './sim-agent.js';
@@ -14,6 +15,8 @@ export interface FleetOptions {
   readonly run: string;
   readonly enrollConcurrency?: number;
   readonly hooks?: SimAgentHooks;
+  /** Each agent's report rate and window (the library's defaults otherwise). */
+  readonly flow?: FlowOptions;
 }
 
 /** Issues `count` one-time bootstrap tokens through the gateway's operator route. */
@@ -58,6 +61,7 @@ export class Fleet {
         identity: simIdentity(options.run, i),
         localAddress: options.sources[i % options.sources.length]!,
         ...(options.hooks ? { hooks: options.hooks } : {}),
+        ...(options.flow ? { flow: options.flow } : {}),
       }),
     );
     return new Fleet(options, agents);

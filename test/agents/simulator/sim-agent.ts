@@ -9,6 +9,7 @@ import {
   MemoryStateStore,
   type AgentCredentials,
   type AgentKey,
+  type FlowOptions,
   type CommandDrop,
   type ReportKind,
   type ReportOutcome,
@@ -68,6 +69,7 @@ export class SimAgent {
     readonly localAddress: string | undefined,
     journal: AgentJournal,
     hooks: SimAgentHooks,
+    flow: FlowOptions = {},
   ) {
     const record: SimAgentRecord = {
       agentId: credentials.agentId,
@@ -97,6 +99,8 @@ export class SimAgent {
         },
         onCommandDropped: (why) => void record.commandsDropped.push(why),
       },
+      undefined,
+      flow,
     );
   }
 
@@ -107,6 +111,7 @@ export class SimAgent {
     identity: HardwareIdentity;
     localAddress?: string;
     hooks?: SimAgentHooks;
+    flow?: FlowOptions;
   }): Promise<SimAgent> {
     const { key, credentials } = await enroll(options.gatewayUrl, options.bootstrapToken, options.identity, {
       agentVersion: SIM_AGENT_VERSION,
@@ -120,6 +125,7 @@ export class SimAgent {
       options.localAddress,
       journal,
       options.hooks ?? {},
+      options.flow,
     );
   }
 
@@ -130,6 +136,7 @@ export class SimAgent {
     identity: HardwareIdentity;
     localAddress?: string;
     hooks?: SimAgentHooks;
+    flow?: FlowOptions;
   }): Promise<SimAgent> {
     const journal = await AgentJournal.open(new MemoryStateStore(), { outboxCapacity: 10_000 });
     return new SimAgent(
@@ -139,6 +146,7 @@ export class SimAgent {
       options.localAddress,
       journal,
       options.hooks ?? {},
+      options.flow,
     );
   }
 
