@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { streams } from '@muster/contracts';
 import { BusConnection } from '@muster/messaging';
 import { getFreePort, startNats, startPostgres } from '@muster/testing';
-import { startBindAgentResponder } from '../../test/agents/simulator/bind-agent.fixture.js';
+import { startInventoryStandIn } from '../../test/agents/simulator/inventory-stand-in.fixture.js';
 import { checkDelivery, formatAccounting } from '../../test/agents/simulator/checker.js';
 import { Fleet } from '../../test/agents/simulator/fleet.js';
 import { loopbackSources } from '../../test/agents/simulator/source-addresses.js';
@@ -26,7 +26,7 @@ const root = await mkdtemp(join(tmpdir(), 'muster-bench-ingest-'));
 const nats = await startNats({ dataDir: join(root, 'nats') });
 const postgres = await startPostgres({ dataDir: join(root, 'postgres') });
 const bus = await BusConnection.connect({ servers: [nats.url], name: 'bench-ingest', streams });
-const binder = startBindAgentResponder(bus);
+const binder = startInventoryStandIn(bus);
 const gateway = startServiceProcess(
   'agent-gateway',
   await getFreePort(),

@@ -13,7 +13,7 @@ function record(
 ): SimAgentRecord {
   const sent = new Map(reports.map(([s, k]) => [BigInt(s), k] as const));
   const settled = new Map(reports.flatMap(([s, , o]) => (o ? [[BigInt(s), o] as const] : [])));
-  return { agentId, siteId: 's', sent, settled, commandsRun: [], commandsDropped: [] };
+  return { agentId, siteId: 's', sent, settled, commandsRun: [], commandsDropped: [], desiredStates: 0 };
 }
 
 describe('account', () => {

@@ -49,6 +49,11 @@ describe('agent credentials', () => {
     agent.connect({ urls: [url], firstUrl: 0, heartbeatMs: 0 });
     await agent.session.welcome();
     expect((await agent.status()).outcome).toBe('stored');
+    // Every connect brings the machine's desired state (here from the inventory stand-in).
+    const deadline = Date.now() + 10_000;
+    while (agent.record.desiredStates === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(agent.record.desiredStates).toBe(1);
   });
 
   it('stops for good, without reconnecting, when an operator revokes the agent', async () => {

@@ -6,7 +6,7 @@ import { streams } from '@muster/contracts';
 import { BusConnection } from '@muster/messaging';
 import { getFreePort, type ServerEndpoints } from '@muster/testing';
 import { startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
-import { startBindAgentResponder } from './simulator/bind-agent.fixture.js';
+import { startInventoryStandIn } from './simulator/inventory-stand-in.fixture.js';
 
 /**
  * agent-gateway instances as real processes (so that one can be SIGKILLed: no goodbye, no
@@ -28,7 +28,7 @@ export interface GatewayStack {
 export async function startGatewayStack(servers: ServerEndpoints, instances: number): Promise<GatewayStack> {
   const dir = await mkdtemp(join(tmpdir(), 'muster-agents-'));
   const bus = await BusConnection.connect({ servers: [servers.nats.url], name: 'test-agents', streams });
-  const binder = startBindAgentResponder(bus);
+  const binder = startInventoryStandIn(bus);
   const schema = `agw_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const keyRing = `test-${randomBytes(3).toString('hex')}:${randomBytes(32).toString('base64')}`;
   const ports = await Promise.all(Array.from({ length: instances }, () => getFreePort()));

@@ -36,6 +36,8 @@ export interface SimAgentRecord {
   /** Command ids in the order the agent ran them (a repeat would show twice). */
   readonly commandsRun: string[];
   readonly commandsDropped: CommandDrop[];
+  /** DesiredState frames received (one per connect, and on changes). */
+  desiredStates: number;
 }
 
 /** What a test or bench watches as it happens (the record keeps the rest). */
@@ -78,6 +80,7 @@ export class SimAgent {
       settled: new Map(),
       commandsRun: [],
       commandsDropped: [],
+      desiredStates: 0,
     };
     this.record = record;
     this.session = new AgentSession(
@@ -98,6 +101,7 @@ export class SimAgent {
           hooks.onCommand?.(this, command);
         },
         onCommandDropped: (why) => void record.commandsDropped.push(why),
+        onDesiredState: () => void record.desiredStates++,
       },
       undefined,
       flow,
