@@ -22,7 +22,8 @@ const TARGET = Number(process.env.BENCH_AGENTS ?? 19_800);
 const ENROLLED = Number(process.env.BENCH_ENROLLED ?? 200);
 const HEARTBEAT_MS = Number(process.env.BENCH_HEARTBEAT_MS ?? 30_000);
 const HOLD_MS = Number(process.env.BENCH_HOLD_MS ?? 75_000);
-const RAMP_PER_SECOND = Number(process.env.BENCH_RAMP_PER_SECOND ?? 1_000);
+const CONNECT_CONCURRENCY = Number(process.env.BENCH_CONNECT_CONCURRENCY ?? 120);
+const PEER_RAMP_PER_SECOND = 1_000;
 const PER_WORKER = 9_000;
 const SITE = 'bench-agents';
 const SCHEMA = 'bench_agent_gateway';
@@ -162,7 +163,7 @@ try {
       agents,
       sources: SOURCES,
       heartbeatMs: HEARTBEAT_MS,
-      rampPerSecond: Math.round(RAMP_PER_SECOND / parts.length),
+      connectConcurrency: Math.max(1, Math.round(CONNECT_CONCURRENCY / parts.length)),
     })),
   );
   console.log(`connected ${TARGET} in ${connectSeconds.toFixed(1)} s; gateway RSS ${before} kB before`);
@@ -186,7 +187,7 @@ try {
       url: echo.url.replace('http', 'ws'),
       count: part.length,
       sources: SOURCES,
-      rampPerSecond: Math.round(RAMP_PER_SECOND / workers.length),
+      rampPerSecond: Math.round(PEER_RAMP_PER_SECOND / workers.length),
     })),
   );
   await new Promise((r) => setTimeout(r, 5_000));

@@ -4,6 +4,7 @@ import { create } from '@bufbuild/protobuf';
 import WebSocket from 'ws';
 import { agentKeyFromSeed } from '@muster/agent-client';
 import { HardwareIdentitySchema } from '@muster/contracts';
+import { inPool } from '../../test/agents/simulator/pool.js';
 import { SimAgent } from '../../test/agents/simulator/sim-agent.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -50,23 +51,21 @@ async function startAgents(m: Extract<ToWorker, { type: 'agents' }>): Promise<vo
       }),
     ),
   );
-  const perTick = Math.max(1, Math.round(m.rampPerSecond / 10));
-  for (let i = 0; i < agents.length; i += perTick) {
-    for (const agent of agents.slice(i, i + perTick)) {
-      agent.connect({ urls: [m.gatewayUrl], firstUrl: 0, heartbeatMs: m.heartbeatMs });
-    }
-    await sleep(100);
-  }
+  // A bounded number of handshakes at once: thousands of simultaneous SYNs overflow the
+  // gateway's accept queue, time out and come back as a retry storm, which measures the kernel.
   const deadline = Date.now() + 300_000;
-  while (agents.some((a) => !a.session.isWelcomed)) {
-    if (Date.now() > deadline) {
-      send({
-        type: 'failed',
-        error: `${agents.filter((a) => !a.session.isWelcomed).length} agents not welcomed in 300 s`,
-      });
-      return;
-    }
-    await sleep(200);
+  try {
+    await inPool(agents, m.connectConcurrency, async (agent) => {
+      if (Date.now() > deadline) throw new Error('connect deadline passed');
+      agent.connect({ urls: [m.gatewayUrl], firstUrl: 0, heartbeatMs: m.heartbeatMs });
+      await agent.session.welcome();
+    });
+  } catch (err) {
+    send({
+      type: 'failed',
+      error: `${(err as Error).message}: ${agents.filter((a) => !a.session.isWelcomed).length} agents not welcomed`,
+    });
+    return;
   }
   send({ type: 'connected', count: agents.length, seconds: (performance.now() - t) / 1000 });
 }

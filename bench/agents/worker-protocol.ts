@@ -8,7 +8,8 @@ export type ToWorker =
       agents: SeededAgent[];
       sources: string[];
       heartbeatMs: number;
-      rampPerSecond: number;
+      /** Handshakes in progress at once. */
+      connectConcurrency: number;
     }
   | { type: 'peer'; url: string; count: number; sources: string[]; rampPerSecond: number }
   | { type: 'measure' }

@@ -60,7 +60,7 @@ try {
   });
   console.log(`enrolled ${AGENTS} agents in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   t = performance.now();
-  await fleet.connect({ heartbeatMs: 30_000, timeoutMs: 120_000, rampPerSecond: 2_000 });
+  await fleet.connect({ heartbeatMs: 30_000, timeoutMs: 120_000, concurrency: 100 });
   console.log(`connected in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   await Promise.all(fleet.agents.map((a) => a.facts()));
 

@@ -67,19 +67,20 @@ export class Fleet {
     return new Fleet(options, agents);
   }
 
-  /** Connects every agent and resolves once each was welcomed (or rejects after `timeoutMs`). */
-  async connect(options: { heartbeatMs: number; timeoutMs?: number; rampPerSecond?: number }): Promise<void> {
-    const perTick = options.rampPerSecond
-      ? Math.max(1, Math.ceil(options.rampPerSecond / 10))
-      : this.agents.length;
-    for (let i = 0; i < this.agents.length; i += perTick) {
-      for (const [j, agent] of this.agents.slice(i, i + perTick).entries()) {
-        agent.connect({ urls: this.options.gateways, firstUrl: i + j, heartbeatMs: options.heartbeatMs });
-      }
-      if (options.rampPerSecond) await new Promise((r) => setTimeout(r, 100));
-    }
+  /**
+   * Connects every agent, at most `concurrency` handshakes at once, and resolves once each was
+   * welcomed (or rejects after `timeoutMs`).
+   */
+  async connect(options: { heartbeatMs: number; timeoutMs?: number; concurrency?: number }): Promise<void> {
     await withTimeout(
-      Promise.all(this.agents.map((a) => a.session.welcome())),
+      inPool(this.agents, options.concurrency ?? 64, async (agent, i) => {
+        agent.connect({
+          urls: this.options.gateways,
+          firstUrl: i,
+          heartbeatMs: options.heartbeatMs,
+        });
+        await agent.session.welcome();
+      }),
       options.timeoutMs ?? 60_000,
       () => `${this.agents.filter((a) => !a.session.isWelcomed).length} agents not welcomed`,
     );
