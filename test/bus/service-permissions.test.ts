@@ -100,7 +100,12 @@ describe.each(serviceNames)('the NATS user of %s', (service: ServiceName) => {
 
       const first = await env.admin.js.publish(subject, new Uint8Array([2]));
       const consumer = await job.bus.js.consumers.get(contract.stream, durable);
-      const once = await consumer.next({ expires: 5_000 });
+      let once = await consumer.next({ expires: 5_000 });
+      // A service that produces what it consumes (agent-gateway's commands) stored one above.
+      while (once && once.seq < first.seq) {
+        once.ack();
+        once = await consumer.next({ expires: 5_000 });
+      }
       expect(once?.seq).toBe(first.seq);
       once!.working();
       once!.nak();

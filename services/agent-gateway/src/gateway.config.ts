@@ -30,7 +30,7 @@ export function gatewayConfig() {
     /** Lifetime of an agent credential; the agent renews before it ends. Default 24 h. */
     credentialTtlSeconds: envVar(
       'MUSTER_GATEWAY_CREDENTIAL_TTL_SECONDS',
-      intValue({ min: 60, max: 30 * 86400 }).default(86400),
+      intValue({ min: 1, max: 30 * 86400 }).default(86400),
     ),
     /** Heartbeat interval told to agents in Welcome. Default 30 s. */
     heartbeatIntervalSeconds: envVar(

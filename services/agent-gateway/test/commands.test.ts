@@ -14,7 +14,7 @@ import { AgentCommandSchema, contracts, deadLetter, SignedAgentCommandSchema } f
 import { EventPublisher, prepareMessage } from '@muster/messaging';
 import { operatorFetch } from '@muster/runtime/testing';
 import { enrolledAgent, startGatewayStack, until, type GatewayStack } from './fixtures/gateway-stack.js';
-import type { Enrolled } from './fixtures/test-agent.js';
+import { reports, type Enrolled } from './fixtures/test-agent.js';
 
 let stack: GatewayStack;
 let scheduler: EventPublisher;
@@ -108,6 +108,21 @@ describe('an operator’s command', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('is not marked delivered by another agent’s receipt', async () => {
+    const target = await enrolledAgent(stack.gateway, site);
+    const other = await enrolledAgent(stack.gateway, site);
+    const issued = await issue(target.enrolled.agentId, { command: { reboot: {} } });
+    await until(async () => (await commandsOf(target.enrolled.agentId)).length === 1, 'recorded');
+    const socket = await other.agent.connected(stack.gateway.url, other.enrolled.credential);
+    await socket.next('welcome');
+    socket.send({ frame: { case: 'commandReceipt', value: { commandId: issued.body.commandId } } });
+    socket.send(reports.heartbeat(other.enrolled, 1n));
+    // Frames are handled in order: once the heartbeat is acknowledged, the receipt was handled.
+    await socket.next('ack', (a) => a.seq === 1n);
+    expect((await commandsOf(target.enrolled.agentId))[0]?.state).toBe('pending');
+    socket.close();
   });
 
   it('is never sent once expired', async () => {

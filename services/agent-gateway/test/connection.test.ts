@@ -139,6 +139,29 @@ describe('status in', () => {
     again.close();
   });
 
+  it('stores facts on the agent’s facts subject before acknowledging them', async () => {
+    const { enrolled, socket } = await online();
+    socket.send({
+      frame: {
+        case: 'facts',
+        value: {
+          agentId: enrolled.agentId,
+          seq: 1n,
+          machineId: enrolled.machineId,
+          identity: { serial: 'SN-1', macs: ['52:54:00:aa:bb:cc'] },
+          hardware: {},
+          os: { id: 'debian', name: 'Debian GNU/Linux', version: '12', kernel: '6.1.0-18-amd64' },
+          collectedAt: { seconds: BigInt(Math.floor(Date.now() / 1000)) },
+        },
+      },
+    });
+    expect((await socket.next('ack', (a) => a.seq === 1n)).duplicate).toBe(false);
+    const subject = contracts.agentFacts.subject({ siteId: site, agentId: enrolled.agentId });
+    const info = await stack.admin.jsm.streams.info('AGENT_TELEMETRY', { subjects_filter: subject });
+    expect(info.state.subjects?.[subject]).toBe(1);
+    socket.close();
+  });
+
   it('puts a heartbeat into the AGENT_HEARTBEATS bucket and keeps last-seen without a write per beat', async () => {
     const { enrolled, socket } = await online();
     socket.send(reports.heartbeat(enrolled, 1n));
@@ -202,6 +225,31 @@ describe('revocation', () => {
     expect((await socket.next('goodbye')).reason).toBe(GoodbyeReason.CREDENTIAL);
     await socket.closed;
     expect(await agent.connect(stack.gateway.url, enrolled.credential)).toEqual({ refused: 403 });
+  });
+
+  it('reaches a connection whose credential was revoked without a signal, by the instance’s own poll', async () => {
+    const { enrolled, socket } = await online();
+    await db().query('UPDATE agent_credential SET revoked_at = now() WHERE agent_id = $1', [
+      enrolled.agentId,
+    ]);
+    expect((await socket.next('goodbye', () => true, 20_000)).reason).toBe(GoodbyeReason.CREDENTIAL);
+  });
+
+  it('ends a connection when its credential expires', async () => {
+    const shortLived = await stack.startInstance({
+      MUSTER_GATEWAY_INSTANCE_ID: 'gw-short',
+      MUSTER_GATEWAY_CREDENTIAL_TTL_SECONDS: '2',
+    });
+    try {
+      const { agent, enrolled } = await enrolledAgent(shortLived, site);
+      const socket = await agent.connected(shortLived.url, enrolled.credential);
+      await socket.next('welcome');
+      const goodbye = await socket.next('goodbye');
+      expect(goodbye.reason).toBe(GoodbyeReason.CREDENTIAL);
+      expect(goodbye.detail).toMatch(/expired/);
+    } finally {
+      await shortLived.close();
+    }
   });
 
   it('reaches a connection held by another instance', async () => {

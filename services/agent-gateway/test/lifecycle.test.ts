@@ -38,6 +38,25 @@ describe('presence', () => {
     await until(async () => (await holderOf(enrolled.agentId)) === undefined, 'presence removed');
   });
 
+  it('is refreshed while the agent stays connected, so it does not age out', async () => {
+    const refreshing = await stack.startInstance({
+      MUSTER_GATEWAY_INSTANCE_ID: 'gw-refresh',
+      MUSTER_GATEWAY_PRESENCE_REFRESH_SECONDS: '1',
+    });
+    try {
+      const { agent, enrolled } = await enrolledAgent(stack.gateway, site);
+      const socket = await agent.connected(refreshing.url, enrolled.credential);
+      await socket.next('welcome');
+      const key = `site.${site}.agent.${enrolled.agentId}`;
+      await until(async () => (await presence.get(key)) !== undefined, 'presence written');
+      const first = (await presence.get(key))!.revision;
+      await until(async () => ((await presence.get(key))?.revision ?? 0) > first, 'presence rewritten');
+      socket.close();
+    } finally {
+      await refreshing.close();
+    }
+  });
+
   it('moves to the instance of the newer connection, which supersedes the older one across instances', async () => {
     const other = await stack.startInstance({ MUSTER_GATEWAY_INSTANCE_ID: 'gw-second' });
     try {

@@ -101,3 +101,24 @@ describe('an agent over its frame rate', () => {
     ).toBe(true);
   });
 });
+
+describe('a socket that stops answering pings', () => {
+  it('is dropped by the keepalive', async () => {
+    const beating = await stack.startInstance({
+      MUSTER_GATEWAY_INSTANCE_ID: 'gw-keepalive',
+      MUSTER_GATEWAY_HEARTBEAT_INTERVAL_SECONDS: '1',
+    });
+    try {
+      const { agent, enrolled } = await enrolledAgent(stack.gateway, site);
+      const socket = await agent.connect(beating.url, enrolled.credential, undefined, { autoPong: false });
+      if (!('ws' in socket)) throw new Error('refused');
+      await socket.next('welcome');
+      expect((await socket.closed).code).toBe(1006);
+      expect(
+        await metric(beating, /muster_gateway_disconnects_total\{reason="dead",service="agent-gateway"\} 1/),
+      ).toBe(true);
+    } finally {
+      await beating.close();
+    }
+  });
+});

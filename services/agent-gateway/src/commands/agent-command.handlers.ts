@@ -53,8 +53,13 @@ export class AgentCommandHandlers {
       if (!siteId || !agentId) continue; // the stream's subjects make this unreachable
       const row = this.check(d, siteId, agentId);
       const fresh = await this.commands.record(row);
-      if (!fresh) continue;
-      this.metrics.commands.inc({ outcome: row.state });
+      if (fresh) this.metrics.commands.inc({ outcome: row.state });
+      if (!fresh) {
+        // A redelivery (say routing failed the first time): route again; a connection never
+        // gets the same command twice, and a delivered one is no longer pending.
+        if (row.state === 'pending') await this.route(siteId, agentId);
+        continue;
+      }
       if (row.state === 'refused') {
         this.logger.warn(
           { commandId: row.commandId, agentId, refusal: row.refusal },

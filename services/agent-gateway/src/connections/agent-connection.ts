@@ -74,7 +74,7 @@ export class AgentConnection {
   }
 
   welcome(): void {
-    const { agent, settings } = { agent: this.agent, settings: this.host.settings };
+    const agent = this.agent;
     this.send(
       gatewayFrame({
         frame: {
@@ -84,7 +84,7 @@ export class AgentConnection {
             machineId: agent.machineId,
             siteId: agent.siteId,
             lastSeq: this.lastSeq,
-            heartbeatInterval: durationFromMs(settings.heartbeatIntervalSeconds * 1000),
+            heartbeatInterval: durationFromMs(this.host.settings.heartbeatIntervalSeconds * 1000),
             credentialExpiresAt: timestampFromDate(agent.credentialExpiresAt),
           },
         },

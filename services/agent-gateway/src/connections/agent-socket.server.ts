@@ -134,7 +134,9 @@ export class AgentSocketServer implements OnApplicationBootstrap, BeforeApplicat
         err instanceof Refusal
           ? err
           : new Refusal(503, 'unavailable', 'the gateway cannot check credentials now');
-      if (!(err instanceof Refusal)) this.logger.error({ err }, 'agent connection check failed');
+      if (err instanceof Refusal)
+        this.logger.info({ reason: refusal.reason, status: refusal.status }, 'agent connection refused');
+      else this.logger.error({ err }, 'agent connection check failed');
       this.metrics.connectRefused.inc({ reason: refusal.reason });
       refuse(socket, refusal);
     }
@@ -194,6 +196,13 @@ export class AgentSocketServer implements OnApplicationBootstrap, BeforeApplicat
         connectedAt: connection.connectedAt.toISOString(),
       });
       await this.agents.markConnected(agent.agentId, this.settings.instanceId);
+      if (!connection.isOpen) {
+        // It closed while presence was being written: undo what its close could not see.
+        await this.presence.remove(agent.siteId, agent.agentId, connection.presenceRevision);
+        if (!this.registry.get(agent.agentId))
+          await this.agents.markDisconnected(agent.agentId, this.settings.instanceId);
+        return;
+      }
       await this.sendPending(connection);
     } catch (err) {
       this.logger.warn(

@@ -14,6 +14,7 @@ import { AgentSocketServer } from './agent-socket.server.js';
 import { ConnectionRegistry } from './connection-registry.js';
 
 const REVOCATION_POLL_MS = 5_000;
+const CREDENTIAL_CHECK_MS = 1_000;
 /** A revocation committed late still has a revoked_at inside this margin of the last poll. */
 const REVOCATION_MARGIN_MS = 60_000;
 const EXPIRE_COMMANDS_MS = 30_000;
@@ -53,6 +54,7 @@ export class ConnectionUpkeep implements OnApplicationBootstrap, BeforeApplicati
       this.timers.push(timer);
     };
     every(Math.max(5, this.settings.heartbeatIntervalSeconds) * 1000, () => this.ping(), 'keepalive');
+    every(CREDENTIAL_CHECK_MS, () => this.checkCredentials(), 'credential expiry');
     every(this.settings.flushIntervalMs, () => this.flush(), 'last-seen flush');
     every(this.settings.presenceRefreshSeconds * 1000, () => this.refreshPresence(), 'presence refresh');
     every(REVOCATION_POLL_MS, () => this.pollRevocations(), 'revocation poll');
@@ -83,11 +85,12 @@ export class ConnectionUpkeep implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private ping(): void {
+    for (const connection of this.registry.all()) connection.ping();
+  }
+
+  private checkCredentials(): void {
     const now = new Date();
-    for (const connection of this.registry.all()) {
-      connection.checkCredential(now);
-      connection.ping();
-    }
+    for (const connection of this.registry.all()) connection.checkCredential(now);
   }
 
   private async refreshPresence(): Promise<void> {
@@ -108,7 +111,7 @@ export class ConnectionUpkeep implements OnApplicationBootstrap, BeforeApplicati
 
   /** The backstop of the revocation signal: credentials revoked lately end their connections. */
   private async pollRevocations(): Promise<void> {
-    const since = this.revokedAfter && new Date(this.revokedAfter.getTime() - REVOCATION_MARGIN_MS);
+    const since = new Date((this.revokedAfter ?? new Date()).getTime() - REVOCATION_MARGIN_MS);
     const { credentialIds, now } = await this.credentials.revokedSince(since);
     this.revokedAfter = now;
     if (credentialIds.length > 0) this.server.closeRevoked([], credentialIds, false);

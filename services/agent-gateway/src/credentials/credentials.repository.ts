@@ -95,11 +95,11 @@ export class CredentialsRepository {
    * Credentials revoked at or after `since` (by the database clock), and the time to ask from
    * next: the backstop for a revocation signal an instance did not receive.
    */
-  async revokedSince(since: Date | undefined): Promise<{ credentialIds: string[]; now: Date }> {
+  async revokedSince(since: Date): Promise<{ credentialIds: string[]; now: Date }> {
     const [clock] = await this.ds.query<{ now: Date }[]>('SELECT now() AS now');
     const rows = await this.ds.query<{ credential_id: string }[]>(
       `SELECT credential_id FROM agent_credential WHERE revoked_at >= $1`,
-      [since ?? clock!.now],
+      [since],
     );
     return { credentialIds: rows.map((r) => r.credential_id), now: clock!.now };
   }
