@@ -139,6 +139,32 @@ describe('status in', () => {
     again.close();
   });
 
+  it('acknowledges nothing after a report it could not store: the connection ends, and the resend is stored, not taken for a duplicate', async () => {
+    const { agent, enrolled, socket } = await online();
+    const telemetry = (await stack.admin.jsm.streams.info('AGENT_TELEMETRY')).config;
+    await stack.admin.jsm.streams.delete('AGENT_TELEMETRY');
+    try {
+      socket.send(reports.status(enrolled, 1n));
+      const goodbye = await socket.next('goodbye');
+      expect(goodbye.detail).toMatch(/could not be stored/);
+      expect(goodbye.reconnectAfter?.seconds).toBe(5n);
+    } finally {
+      await stack.admin.jsm.streams.add(telemetry);
+    }
+    // Sent after the failure: never taken on the ended connection, so no hole hides seq 1.
+    socket.send(reports.status(enrolled, 2n));
+    await socket.closed;
+    expect(socket.all('ack')).toEqual([]);
+    const again = await agent.connected(stack.gateway.url, enrolled.credential);
+    expect((await again.next('welcome')).lastSeq).toBe(0n);
+    again.send(reports.status(enrolled, 1n));
+    again.send(reports.status(enrolled, 2n));
+    expect((await again.next('ack', (a) => a.seq === 1n)).duplicate).toBe(false);
+    expect((await again.next('ack', (a) => a.seq === 2n)).duplicate).toBe(false);
+    expect(await statusCount(enrolled)).toBe(2);
+    again.close();
+  });
+
   it('stores facts on the agent’s facts subject before acknowledging them', async () => {
     const { enrolled, socket } = await online();
     socket.send({

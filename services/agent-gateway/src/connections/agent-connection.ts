@@ -28,6 +28,7 @@ const OTHER_AGENT_STRIKES = 2;
 const INVALID_STRIKES = 10;
 /** How long an agent told to go away waits before it reconnects (with its own jitter). */
 const RATE_RECONNECT_AFTER_MS = 30_000;
+const STORE_FAILED_RECONNECT_AFTER_MS = 5_000;
 
 /**
  * One agent's live connection. The agent is who its credential says, whatever a frame claims.
@@ -167,14 +168,19 @@ export class AgentConnection {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.closed) return;
-    if (!this.bucket.take()) {
+    // Over its rate, a frame is still taken, only later: dropping one would leave a hole in the
+    // agent's seqs that a later, stored report would hide (its resend would look like a duplicate).
+    const overRate = !this.bucket.take();
+    if (overRate) {
       this.overRate++;
-      this.host.metrics.framesRefused.inc({ reason: 'rate' });
       if (this.overRate > this.host.settings.frameBurst) {
+        this.host.metrics.framesRefused.inc({ reason: 'rate' });
         this.goodbye(GoodbyeReason.RATE, 'too many frames after SlowDown', {
           reconnectAfterMs: RATE_RECONNECT_AFTER_MS,
         });
-      } else if (!this.slowDownSent) {
+        return;
+      }
+      if (!this.slowDownSent) {
         this.slowDownSent = true;
         this.send(
           gatewayFrame({
@@ -188,9 +194,9 @@ export class AgentConnection {
           }),
         );
       }
-      return; // not taken and not acknowledged: the agent sends it again, slower
+    } else {
+      this.overRate = Math.max(0, this.overRate - 1);
     }
-    this.overRate = Math.max(0, this.overRate - 1);
     if (this.queued >= this.host.settings.frameBurst) {
       this.host.metrics.framesRefused.inc({ reason: 'rate' });
       this.goodbye(GoodbyeReason.RATE, 'too many frames waiting', {
@@ -212,7 +218,9 @@ export class AgentConnection {
       return;
     }
     this.queued++;
+    const pace = overRate ? 1000 / this.host.settings.frameRatePerSecond : 0;
     this.chain = this.chain
+      .then(() => (pace > 0 ? new Promise<void>((resolve) => setTimeout(resolve, pace)) : undefined))
       .then(() => this.handle(read.frame))
       .catch((err: unknown) => this.host.logger.error({ err, agentId: this.agentId }, 'agent frame failed'))
       .finally(() => this.queued--);
@@ -252,8 +260,14 @@ export class AgentConnection {
     try {
       ({ duplicate } = await this.host.ingest.store(this.agent.siteId, f));
     } catch (err) {
-      // Not stored, so not acknowledged: the agent keeps the report and sends it again.
+      // Not stored, so not acknowledged: the agent keeps the report and sends it again. No later
+      // report may be taken before it (its resend would then be taken for a duplicate), so the
+      // connection ends here and the agent resends from Welcome.last_seq on its next one.
       this.host.logger.warn({ err, agentId: this.agentId, seq: String(seq) }, 'report not stored');
+      this.host.metrics.framesRefused.inc({ reason: 'not-stored' });
+      this.goodbye(GoodbyeReason.UNSPECIFIED, 'a report could not be stored: reconnect and send it again', {
+        reconnectAfterMs: STORE_FAILED_RECONNECT_AFTER_MS,
+      });
       return;
     }
     if (seq > this.lastSeq) this.lastSeq = seq;
