@@ -121,6 +121,16 @@ describe('operator API tokens', () => {
     expect(await reason({ authorization: `Bearer mst_0123456789abcdef_${'x'.repeat(43)}` })).toBe('unknown');
   });
 
+  it('refuses before reading the body: a large body without a token is a 401, not a 413', async () => {
+    const res = await fetch(`${discovery.url}/v1/discovery/site-networks/site-a`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ cidrs: ['10.0.0.0/8'], pad: 'x'.repeat(4 * 1024 * 1024) }),
+    });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ reason: 'missing' });
+  });
+
   it('answers the probes and the OWN routes without a token', async () => {
     for (const path of ['/healthz', '/readyz', '/metrics']) {
       expect((await fetch(`${inventory.url}${path}`)).status, path).toBe(200);
