@@ -85,8 +85,10 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
     consumes: [
       { contract: c.machineDiscovered, durable: 'inventory-machine-discovered' },
       // Agents' facts update the machine's hardware; heartbeats (the KV bucket's stream) are
-      // folded into last seen and the observed release in batches.
+      // folded into last seen and the observed release in batches; a status becomes the
+      // machine's last deployment status.
       { contract: c.agentFacts, durable: 'inventory-agent-facts' },
+      { contract: c.agentStatus, durable: 'inventory-agent-status' },
       { contract: c.agentHeartbeat, durable: 'inventory-agent-heartbeats' },
     ],
     answers: [queries.getMachine, queries.bindAgent],

@@ -4,6 +4,8 @@ import { create } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import {
   AgentFactsSchema,
+  AgentStatusSchema,
+  DeploymentPhase,
   AgentHeartbeatSchema,
   BindAgentRequestSchema,
   contracts,
@@ -203,6 +205,41 @@ describe('facts and heartbeats', () => {
       );
     await until(async () => (await dead()).length === 1, 20_000, "the stranger's facts in dead letter");
     expect((await machine(id)).hardware?.cpu?.cores).toBe(12);
+  });
+
+  it('keep the status of the highest seq as the machine’s last status, whatever order statuses arrive in', async () => {
+    const agentId = uniqueId('st');
+    const id = boundId(await bind(agentId, { serial: `ST-${randomUUID()}`, macs: [mac()] }));
+    const deploymentId = randomUUID();
+    const status = (seq: number, phase: DeploymentPhase, progressPercent: number) =>
+      gateway.publish(
+        contracts.agentStatus,
+        { siteId: site, agentId },
+        create(AgentStatusSchema, {
+          agentId,
+          seq: BigInt(seq),
+          deploymentId,
+          phase,
+          progressPercent,
+          at: timestampNow(),
+        }),
+      );
+    await status(7, DeploymentPhase.STAGED, 100);
+    await until(async () => (await machine(id)).lastStatus?.seq === '7', 20_000, 'status seq 7');
+    await status(4, DeploymentPhase.DOWNLOADING, 40); // older, arriving late: absorbed
+    await status(7, DeploymentPhase.FAILED, 0); // a replay of seq 7: absorbed
+    await status(8, DeploymentPhase.REBOOTING, 0);
+    await until(async () => (await machine(id)).lastStatus?.seq === '8', 20_000, 'status seq 8');
+    expect((await machine(id)).lastStatus).toMatchObject({
+      agentId,
+      deploymentId,
+      phase: 'DEPLOYMENT_PHASE_REBOOTING',
+    });
+    const [row] = await inv.ds.query<{ agent_status_seq: string }[]>(
+      'SELECT agent_status_seq FROM machine WHERE machine_id = $1',
+      [id],
+    );
+    expect(row?.agent_status_seq).toBe('8');
   });
 
   it('fold heartbeats into last seen and the observed release, monotonic, one release change one event', async () => {

@@ -35,6 +35,7 @@ export interface ApiBody {
   pinned?: boolean;
   labels?: Record<string, string>;
   lastSeen?: string;
+  lastStatus?: Record<string, unknown> & { seq?: string };
   currentReleaseId?: string;
   identity?: { smbiosUuid?: string; serial?: string; macs?: string[] };
   hardware?: { cpu?: { cores?: number } };

@@ -157,11 +157,7 @@ describe('assignment rules at discovery', () => {
       20_000,
       'recorded',
     );
-    const assigned = await inv.call(
-      'POST',
-      `/v1/machines/${m.machineId}/assign`,
-      { groupId: group },
-    );
+    const assigned = await inv.call('POST', `/v1/machines/${m.machineId}/assign`, { groupId: group });
     expect(assigned.status).toBe(200);
     expect(assigned.body).toMatchObject({ groupId: group, pinned: true, state: 'MACHINE_STATE_DISCOVERED' });
     expect((await inv.call('PATCH', '/v1/assignment-rules/z-all', { enabled: true })).status).toBe(200);
@@ -208,11 +204,7 @@ describe('the lifecycle through the API', () => {
     expect((await move('MACHINE_STATE_DEPLOYED')).body.state).toBe('MACHINE_STATE_DEPLOYED');
     expect((await move('deployed')).body.detail).toBe('the machine is already DEPLOYED');
 
-    const retired = await inv.call(
-      'POST',
-      `/v1/machines/${id}/retire`,
-      { reason: 'end of life' },
-    );
+    const retired = await inv.call('POST', `/v1/machines/${id}/retire`, { reason: 'end of life' });
     expect(retired.body.state).toBe('MACHINE_STATE_RETIRED');
     expect((await move('FAILED')).status).toBe(409);
     expect((await inv.call('PATCH', `/v1/machines/${id}`, { labels: { a: 'b' } })).body.detail).toBe(
@@ -239,11 +231,10 @@ describe('the lifecycle through the API', () => {
     await until(async () => (await machine(m.machineId)).labels?.seen === 'yes', 20_000, 'rules applied');
     const id = m.machineId;
     const before = await machine(id);
-    const patched = await inv.call(
-      'PATCH',
-      `/v1/machines/${id}`,
-      { labels: { seen: null, role: 'till' }, hostname: 'Till-01' },
-    );
+    const patched = await inv.call('PATCH', `/v1/machines/${id}`, {
+      labels: { seen: null, role: 'till' },
+      hostname: 'Till-01',
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ labels: { kind: 'other', role: 'till' }, hostname: 'till-01' });
     expect(patched.body.labels?.seen).toBeUndefined();

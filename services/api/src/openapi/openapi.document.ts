@@ -92,6 +92,95 @@ export const openApiDocument: unknown = {
         },
       },
     },
+    '/v1/agent/connect': {
+      get: {
+        operationId: 'agent-gateway.EnrollmentController.connect',
+        tags: ['agent-gateway'],
+        'x-muster-service': 'agent-gateway',
+        security: [],
+        'x-muster-own-authentication':
+          'the agent credential and a signature by the agent key (X-Muster-Proof)',
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/agent/credential/renew': {
+      post: {
+        operationId: 'agent-gateway.EnrollmentController.renew',
+        tags: ['agent-gateway'],
+        'x-muster-service': 'agent-gateway',
+        security: [],
+        'x-muster-own-authentication': 'the current agent credential and a signature by the agent key',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: { type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/agent/enroll': {
+      post: {
+        operationId: 'agent-gateway.EnrollmentController.enroll',
+        tags: ['agent-gateway'],
+        'x-muster-service': 'agent-gateway',
+        security: [],
+        'x-muster-own-authentication': 'a one-time bootstrap token and a signature by the agent key',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: { type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} },
+            },
+          },
+        },
+        responses: {
+          '201': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
     '/v1/agents': {
       get: {
         operationId: 'agent-gateway.AgentsController.list',
@@ -99,10 +188,16 @@ export const openApiDocument: unknown = {
         'x-muster-service': 'agent-gateway',
         parameters: [
           {
-            name: 'siteId',
+            name: 'site',
             in: 'query',
             required: false,
             schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+          },
+          {
+            name: 'connected',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['true', 'false'] },
           },
           {
             name: 'limit',
@@ -117,6 +212,417 @@ export const openApiDocument: unknown = {
             schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
           },
         ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/agents/{agentId}': {
+      get: {
+        operationId: 'agent-gateway.AgentsController.get',
+        tags: ['agent-gateway'],
+        'x-muster-service': 'agent-gateway',
+        parameters: [
+          {
+            name: 'agentId',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+          },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/agents/{agentId}/commands': {
+      get: {
+        operationId: 'agent-gateway.AgentCommandsController.list',
+        tags: ['agent-gateway'],
+        'x-muster-service': 'agent-gateway',
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { default: 100, type: 'integer', minimum: 1, maximum: 1000 },
+          },
+          { name: 'after', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } },
+          {
+            name: 'agentId',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+          },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      post: {
+        operationId: 'agent-gateway.AgentCommandsController.issue',
+        tags: ['agent-gateway'],
+        'x-muster-service': 'agent-gateway',
+        parameters: [
+          {
+            name: 'agentId',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  command: { type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} },
+                  expiresInSeconds: { default: 3600, type: 'integer', minimum: 1, maximum: 1209600 },
+                },
+                required: ['command'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          '202': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/agents/{agentId}/revoke': {
+      post: {
+        operationId: 'agent-gateway.AgentsController.revoke',
+        tags: ['agent-gateway'],
+        'x-muster-service': 'agent-gateway',
+        parameters: [
+          {
+            name: 'agentId',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+          },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/assignment-rules': {
+      get: {
+        operationId: 'inventory.RulesController.list',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { default: 100, type: 'integer', minimum: 1, maximum: 1000 },
+          },
+          {
+            name: 'after',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+          },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      post: {
+        operationId: 'inventory.RulesController.create',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  ruleId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                  priority: { type: 'integer', minimum: -1000000, maximum: 1000000 },
+                  match: {
+                    type: 'object',
+                    properties: {
+                      facts: {
+                        type: 'object',
+                        propertyNames: {
+                          type: 'string',
+                          pattern: '^[A-Za-z0-9_]{1,64}(\\.[A-Za-z0-9_]{1,64}){0,7}$',
+                        },
+                        additionalProperties: {
+                          anyOf: [
+                            { type: 'string', maxLength: 256 },
+                            { type: 'number' },
+                            { type: 'boolean' },
+                          ],
+                        },
+                      },
+                      network: { type: 'string', maxLength: 64 },
+                      labels: { type: 'string', maxLength: 2048 },
+                    },
+                    additionalProperties: false,
+                  },
+                  assign: {
+                    type: 'object',
+                    properties: {
+                      siteId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                      groupId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                      profileId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                      labels: {
+                        type: 'object',
+                        propertyNames: { type: 'string', pattern: '^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$' },
+                        additionalProperties: { type: 'string', maxLength: 256 },
+                      },
+                    },
+                    additionalProperties: false,
+                  },
+                  enabled: { default: true, type: 'boolean' },
+                },
+                required: ['ruleId', 'priority', 'assign'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          '201': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/assignment-rules/{id}': {
+      delete: {
+        operationId: 'inventory.RulesController.remove',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '204': { description: 'No content' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      get: {
+        operationId: 'inventory.RulesController.get',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      patch: {
+        operationId: 'inventory.RulesController.update',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  priority: { type: 'integer', minimum: -1000000, maximum: 1000000 },
+                  match: {
+                    type: 'object',
+                    properties: {
+                      facts: {
+                        type: 'object',
+                        propertyNames: {
+                          type: 'string',
+                          pattern: '^[A-Za-z0-9_]{1,64}(\\.[A-Za-z0-9_]{1,64}){0,7}$',
+                        },
+                        additionalProperties: {
+                          anyOf: [
+                            { type: 'string', maxLength: 256 },
+                            { type: 'number' },
+                            { type: 'boolean' },
+                          ],
+                        },
+                      },
+                      network: { type: 'string', maxLength: 64 },
+                      labels: { type: 'string', maxLength: 2048 },
+                    },
+                    additionalProperties: false,
+                  },
+                  assign: {
+                    type: 'object',
+                    properties: {
+                      siteId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                      groupId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                      profileId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                      labels: {
+                        type: 'object',
+                        propertyNames: { type: 'string', pattern: '^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$' },
+                        additionalProperties: { type: 'string', maxLength: 256 },
+                      },
+                    },
+                    additionalProperties: false,
+                  },
+                  enabled: { type: 'boolean' },
+                },
+                additionalProperties: false,
+              },
+            },
+          },
+        },
         responses: {
           '200': { description: 'Success' },
           '400': {
@@ -177,6 +683,119 @@ export const openApiDocument: unknown = {
           '200': { description: 'Success' },
           '400': {
             description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/bootstrap-tokens': {
+      get: {
+        operationId: 'agent-gateway.BootstrapTokensController.list',
+        tags: ['agent-gateway'],
+        'x-muster-service': 'agent-gateway',
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { default: 100, type: 'integer', minimum: 1, maximum: 1000 },
+          },
+          { name: 'after', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      post: {
+        operationId: 'agent-gateway.BootstrapTokensController.issue',
+        tags: ['agent-gateway'],
+        'x-muster-service': 'agent-gateway',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  siteId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                  expiresInSeconds: { default: 86400, type: 'integer', minimum: 60, maximum: 604800 },
+                  note: { type: 'string', maxLength: 500 },
+                },
+                required: ['siteId'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          '201': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/bootstrap-tokens/{tokenId}': {
+      delete: {
+        operationId: 'agent-gateway.BootstrapTokensController.revoke',
+        tags: ['agent-gateway'],
+        'x-muster-service': 'agent-gateway',
+        parameters: [
+          {
+            name: 'tokenId',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', pattern: '^[0-9a-f]{20}$' },
+          },
+        ],
+        responses: {
+          '204': { description: 'No content' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
             content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
           },
           '429': {
@@ -391,39 +1010,6 @@ export const openApiDocument: unknown = {
       },
     },
     '/v1/discovery/site-networks/{siteId}': {
-      delete: {
-        operationId: 'discovery.SiteNetworksController.remove',
-        tags: ['discovery'],
-        'x-muster-service': 'discovery',
-        parameters: [
-          {
-            name: 'siteId',
-            in: 'path',
-            required: true,
-            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-          },
-        ],
-        responses: {
-          '204': { description: 'No content' },
-          '400': {
-            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
-            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-          },
-          '401': {
-            description:
-              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
-            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-          },
-          '429': {
-            description: 'Rate limited (Retry-After)',
-            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-          },
-          default: {
-            description: 'Any other error',
-            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-          },
-        },
-      },
       get: {
         operationId: 'discovery.SiteNetworksController.get',
         tags: ['discovery'],
@@ -457,18 +1043,51 @@ export const openApiDocument: unknown = {
           },
         },
       },
-      put: {
-        operationId: 'discovery.SiteNetworksController.replace',
-        tags: ['discovery'],
-        'x-muster-service': 'discovery',
+    },
+    '/v1/groups': {
+      get: {
+        operationId: 'inventory.GroupsController.list',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
         parameters: [
           {
-            name: 'siteId',
-            in: 'path',
-            required: true,
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { default: 100, type: 'integer', minimum: 1, maximum: 1000 },
+          },
+          {
+            name: 'after',
+            in: 'query',
+            required: false,
             schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
           },
         ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      post: {
+        operationId: 'inventory.GroupsController.create',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
         requestBody: {
           required: true,
           content: {
@@ -476,29 +1095,106 @@ export const openApiDocument: unknown = {
               schema: {
                 type: 'object',
                 properties: {
-                  cidrs: {
-                    minItems: 1,
-                    maxItems: 1000,
-                    type: 'array',
-                    items: {
-                      anyOf: [
-                        {
-                          type: 'string',
-                          format: 'cidrv4',
-                          pattern:
-                            '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\\/([0-9]|[1-2][0-9]|3[0-2])$',
-                        },
-                        {
-                          type: 'string',
-                          format: 'cidrv6',
-                          pattern:
-                            '^(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:))\\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])$',
-                        },
-                      ],
-                    },
-                  },
+                  groupId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                  name: { type: 'string', minLength: 1, maxLength: 256 },
+                  description: { default: '', type: 'string', maxLength: 4096 },
                 },
-                required: ['cidrs'],
+                required: ['groupId', 'name'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          '201': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/groups/{id}': {
+      delete: {
+        operationId: 'inventory.GroupsController.remove',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '204': { description: 'No content' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      get: {
+        operationId: 'inventory.GroupsController.get',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      patch: {
+        operationId: 'inventory.GroupsController.update',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  name: { type: 'string', minLength: 1, maxLength: 256 },
+                  description: { type: 'string', maxLength: 4096 },
+                },
                 additionalProperties: false,
               },
             },
@@ -533,20 +1229,27 @@ export const openApiDocument: unknown = {
         'x-muster-service': 'inventory',
         parameters: [
           {
-            name: 'siteId',
+            name: 'site',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+          },
+          {
+            name: 'group',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+          },
+          {
+            name: 'profile',
             in: 'query',
             required: false,
             schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
           },
           { name: 'state', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'label', in: 'query', required: false, schema: { type: 'string', maxLength: 2048 } },
           {
-            name: 'limit',
-            in: 'query',
-            required: false,
-            schema: { default: 100, type: 'integer', minimum: 1, maximum: 1000 },
-          },
-          {
-            name: 'after',
+            name: 'release',
             in: 'query',
             required: false,
             schema: {
@@ -556,6 +1259,51 @@ export const openApiDocument: unknown = {
                 '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$',
             },
           },
+          {
+            name: 'seenBefore',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+              pattern:
+                '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$',
+            },
+          },
+          {
+            name: 'seenAfter',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+              pattern:
+                '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$',
+            },
+          },
+          {
+            name: 'q',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', minLength: 1, maxLength: 128 },
+          },
+          {
+            name: 'sort',
+            in: 'query',
+            required: false,
+            schema: {
+              default: 'machineId',
+              type: 'string',
+              enum: ['machineId', 'lastSeen', '-lastSeen', 'hostname', 'updatedAt', '-updatedAt'],
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { default: 100, type: 'integer', minimum: 1, maximum: 1000 },
+          },
+          { name: 'after', in: 'query', required: false, schema: { type: 'string', maxLength: 512 } },
         ],
         responses: {
           '200': { description: 'Success' },
@@ -585,6 +1333,106 @@ export const openApiDocument: unknown = {
         tags: ['inventory'],
         'x-muster-service': 'inventory',
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      patch: {
+        operationId: 'inventory.MachinesController.patch',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  labels: {
+                    type: 'object',
+                    propertyNames: { type: 'string', pattern: '^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$' },
+                    additionalProperties: { anyOf: [{ type: 'string', maxLength: 256 }, { type: 'null' }] },
+                  },
+                  hostname: {
+                    anyOf: [
+                      {
+                        type: 'string',
+                        maxLength: 253,
+                        pattern:
+                          '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$',
+                      },
+                      { type: 'null' },
+                    ],
+                  },
+                },
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/machines/{id}/assign': {
+      post: {
+        operationId: 'inventory.MachinesController.assign',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  siteId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                  groupId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                  profileId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                  pinned: { default: true, type: 'boolean' },
+                },
+                additionalProperties: false,
+              },
+            },
+          },
+        },
         responses: {
           '200': { description: 'Success' },
           '400': {
@@ -644,6 +1492,91 @@ export const openApiDocument: unknown = {
         },
       },
     },
+    '/v1/machines/{id}/retire': {
+      post: {
+        operationId: 'inventory.MachinesController.retire',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { reason: { type: 'string', minLength: 1, maxLength: 1024 } },
+                required: ['reason'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/machines/{id}/transition': {
+      post: {
+        operationId: 'inventory.MachinesController.transition',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  state: { type: 'string' },
+                  reason: { type: 'string', minLength: 1, maxLength: 1024 },
+                },
+                required: ['state', 'reason'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
     '/v1/openapi.json': {
       get: {
         operationId: 'api.OpenApiController.document',
@@ -656,6 +1589,227 @@ export const openApiDocument: unknown = {
           '200': { description: 'Success' },
           '400': {
             description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/profiles': {
+      get: {
+        operationId: 'inventory.ProfilesController.list',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { default: 100, type: 'integer', minimum: 1, maximum: 1000 },
+          },
+          {
+            name: 'after',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+          },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      post: {
+        operationId: 'inventory.ProfilesController.create',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  profileId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                  name: { type: 'string', minLength: 1, maxLength: 256 },
+                  releaseChannel: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' },
+                  configuration: {
+                    default: {},
+                    type: 'object',
+                    propertyNames: { type: 'string' },
+                    additionalProperties: { $ref: '#/$defs/__schema0' },
+                  },
+                },
+                required: ['profileId', 'name', 'releaseChannel'],
+                additionalProperties: false,
+                $defs: {
+                  __schema0: {
+                    anyOf: [
+                      { type: 'string' },
+                      { type: 'number' },
+                      { type: 'boolean' },
+                      { type: 'null' },
+                      { type: 'array', items: { $ref: '#/$defs/__schema0' } },
+                      {
+                        type: 'object',
+                        propertyNames: { type: 'string' },
+                        additionalProperties: { $ref: '#/$defs/__schema0' },
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/profiles/{id}': {
+      delete: {
+        operationId: 'inventory.ProfilesController.remove',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '204': { description: 'No content' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      get: {
+        operationId: 'inventory.ProfilesController.get',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      patch: {
+        operationId: 'inventory.ProfilesController.update',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  name: { type: 'string', minLength: 1, maxLength: 256 },
+                  releaseChannel: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' },
+                  configuration: {
+                    type: 'object',
+                    propertyNames: { type: 'string' },
+                    additionalProperties: { $ref: '#/$defs/__schema0' },
+                  },
+                },
+                additionalProperties: false,
+                $defs: {
+                  __schema0: {
+                    anyOf: [
+                      { type: 'string' },
+                      { type: 'number' },
+                      { type: 'boolean' },
+                      { type: 'null' },
+                      { type: 'array', items: { $ref: '#/$defs/__schema0' } },
+                      {
+                        type: 'object',
+                        propertyNames: { type: 'string' },
+                        additionalProperties: { $ref: '#/$defs/__schema0' },
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
             content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
           },
           '429': {
@@ -719,6 +1873,236 @@ export const openApiDocument: unknown = {
           },
           { name: 'after', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } },
         ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/sites': {
+      get: {
+        operationId: 'inventory.SitesController.list',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { default: 100, type: 'integer', minimum: 1, maximum: 1000 },
+          },
+          {
+            name: 'after',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+          },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      post: {
+        operationId: 'inventory.SitesController.create',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  siteId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                  name: { type: 'string', minLength: 1, maxLength: 256 },
+                  timeZone: { type: 'string', maxLength: 64 },
+                  maintenanceWindows: {
+                    default: [],
+                    maxItems: 64,
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        days: {
+                          minItems: 1,
+                          maxItems: 7,
+                          type: 'array',
+                          items: { type: 'string', enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] },
+                        },
+                        start: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
+                        durationMinutes: { type: 'integer', minimum: 1, maximum: 10080 },
+                      },
+                      required: ['days', 'start', 'durationMinutes'],
+                      additionalProperties: false,
+                    },
+                  },
+                  networks: { maxItems: 1000, type: 'array', items: { type: 'string', maxLength: 64 } },
+                  bandwidthBudgetKbps: {
+                    anyOf: [{ type: 'number' }, { type: 'string', pattern: '^\\d{1,16}$' }],
+                  },
+                  cacheUrl: {
+                    default: null,
+                    anyOf: [{ type: 'string', maxLength: 2048, format: 'uri' }, { type: 'null' }],
+                  },
+                },
+                required: ['siteId', 'name', 'timeZone'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          '201': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/sites/{id}': {
+      delete: {
+        operationId: 'inventory.SitesController.remove',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '204': { description: 'No content' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      get: {
+        operationId: 'inventory.SitesController.get',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      patch: {
+        operationId: 'inventory.SitesController.update',
+        tags: ['inventory'],
+        'x-muster-service': 'inventory',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  name: { type: 'string', minLength: 1, maxLength: 256 },
+                  timeZone: { type: 'string', maxLength: 64 },
+                  maintenanceWindows: {
+                    maxItems: 64,
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        days: {
+                          minItems: 1,
+                          maxItems: 7,
+                          type: 'array',
+                          items: { type: 'string', enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] },
+                        },
+                        start: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
+                        durationMinutes: { type: 'integer', minimum: 1, maximum: 10080 },
+                      },
+                      required: ['days', 'start', 'durationMinutes'],
+                      additionalProperties: false,
+                    },
+                  },
+                  networks: { maxItems: 1000, type: 'array', items: { type: 'string', maxLength: 64 } },
+                  bandwidthBudgetKbps: {
+                    anyOf: [{ type: 'number' }, { type: 'string', pattern: '^\\d{1,16}$' }],
+                  },
+                  cacheUrl: { anyOf: [{ type: 'string', maxLength: 2048, format: 'uri' }, { type: 'null' }] },
+                },
+                additionalProperties: false,
+              },
+            },
+          },
+        },
         responses: {
           '200': { description: 'Success' },
           '400': {

@@ -89,6 +89,8 @@ export class AgentBinder {
           m.agentId = request.agentId;
           m.agentFactsSeq = '0';
           m.agentBeatSeq = '0';
+          m.agentStatusSeq = '0';
+          m.lastStatus = null;
           if (m.siteId === 'unassigned') m.siteId = request.siteId;
           m.smbiosUuid ??= identity.smbiosUuid || null;
           m.serial ??= identity.serial || null;
@@ -163,6 +165,8 @@ function newMachine(
     os: null,
     agentFactsSeq: '0',
     agentBeatSeq: '0',
+    lastStatus: null,
+    agentStatusSeq: '0',
   };
 }
 

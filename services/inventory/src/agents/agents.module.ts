@@ -4,7 +4,9 @@ import { AgentBinder } from './agent-binder.js';
 import { AgentBindingHandlers } from './agent-binding.handlers.js';
 import { AgentFactsHandlers } from './agent-facts.handlers.js';
 import { AgentHeartbeatsHandlers } from './agent-heartbeats.handlers.js';
+import { AgentStatusHandlers } from './agent-status.handlers.js';
 import { HeartbeatsRepository } from './heartbeats.repository.js';
+import { StatusesRepository } from './statuses.repository.js';
 
 @Module({
   imports: [MachinesModule],
@@ -13,7 +15,9 @@ import { HeartbeatsRepository } from './heartbeats.repository.js';
     AgentBindingHandlers,
     AgentFactsHandlers,
     AgentHeartbeatsHandlers,
+    AgentStatusHandlers,
     HeartbeatsRepository,
+    StatusesRepository,
   ],
 })
 export class AgentsModule {}

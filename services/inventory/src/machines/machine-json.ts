@@ -31,6 +31,7 @@ export function machineJson(row: MachineEntity): Record<string, unknown> {
   if (row.lastSeen) out.lastSeen = timestamp(row.lastSeen);
   if (row.pinned) out.pinned = true;
   if (row.ipAddress) out.ipAddress = row.ipAddress;
+  if (row.lastStatus) out.lastStatus = row.lastStatus;
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { create, fromJson, toJson, type JsonObject } from '@bufbuild/protobuf';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
+  AgentStatusSchema,
   HardwareFactsSchema,
   MachineSchema,
   MachineState,
@@ -39,6 +40,8 @@ export function machineFromDiscovery(event: MachineDiscovered): MachineEntity {
     os: null,
     agentFactsSeq: '0',
     agentBeatSeq: '0',
+    lastStatus: null,
+    agentStatusSeq: '0',
   };
 }
 
@@ -62,6 +65,7 @@ export function machineToMessage(row: MachineEntity): Machine {
     ...(row.lastSeen ? { lastSeen: timestampFromDate(row.lastSeen) } : {}),
     pinned: row.pinned,
     ipAddress: row.ipAddress ?? '',
+    ...(row.lastStatus ? { lastStatus: fromJson(AgentStatusSchema, row.lastStatus as JsonObject) } : {}),
   });
 }
 

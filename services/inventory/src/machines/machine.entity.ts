@@ -82,4 +82,12 @@ export class MachineEntity {
   /** `seq` of the last heartbeat whose release was applied. */
   @Column({ type: 'bigint', name: 'agent_beat_seq' })
   agentBeatSeq!: string;
+
+  /** The last deployment status its agent reported (`muster.agent.v1.AgentStatus` JSON). */
+  @Column({ type: 'jsonb', name: 'last_status', nullable: true })
+  lastStatus!: Record<string, unknown> | null;
+
+  /** `seq` of that status: older or replayed statuses change nothing. */
+  @Column({ type: 'bigint', name: 'agent_status_seq' })
+  agentStatusSeq!: string;
 }

@@ -117,7 +117,9 @@ export class MachinesController {
     @Body({ schema: retireBody }) body: RetireBody,
     @Req() request: object,
   ): Promise<unknown> {
-    return this.respond(id, () => this.operations.retire(id, body.reason, actorOf(request, 'operator:unknown')));
+    return this.respond(id, () =>
+      this.operations.retire(id, body.reason, actorOf(request, 'operator:unknown')),
+    );
   }
 
   /** One page of a machine's history, oldest first; 404 for a machine inventory does not know. */
