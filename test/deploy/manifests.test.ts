@@ -83,6 +83,7 @@ const ALLOWED_ENV: Record<string, Set<string>> = Object.fromEntries(
       ...(s === 'artifact-store' ? S3_ENV : []),
       ...(s === 'boot' ? ['MUSTER_BOOT_PUBLIC_URL'] : []),
       ...(s === 'discovery' ? ['MUSTER_DISCOVERY_REPORT_RETENTION_HOURS'] : []),
+      ...(s === 'agent-gateway' ? ['MUSTER_COMMAND_SIGNING_KEYS'] : []),
     ]),
   ]),
 );
@@ -99,6 +100,8 @@ const REQUIRED_ENV: Record<string, string[]> = Object.fromEntries(
       ...(s === 'image-build' ? ['MUSTER_REDIS_URL'] : []),
       ...(s === 'artifact-store' ? S3_ENV.filter((k) => k !== 'MUSTER_S3_REGION') : []),
       ...(s === 'boot' ? ['MUSTER_BOOT_PUBLIC_URL'] : []),
+      // Without it the gateway refuses every command (503 at the route, refused off the bus).
+      ...(s === 'agent-gateway' ? ['MUSTER_COMMAND_SIGNING_KEYS'] : []),
     ],
   ]),
 );
@@ -295,6 +298,7 @@ describe.each([
           expect(secret.name, `${name} ${e.name}`).toBe('muster-secrets');
       }
       for (const secretVar of [
+        'MUSTER_COMMAND_SIGNING_KEYS',
         'MUSTER_DATABASE_URL',
         'MUSTER_NATS_NKEY_SEED',
         'MUSTER_S3_SECRET_KEY',

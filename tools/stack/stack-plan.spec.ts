@@ -11,6 +11,7 @@ const endpoints = {
   postgresUrl: 'postgres://postgres@127.0.0.1:15432/postgres',
   redisUrl: 'redis://127.0.0.1:16379',
   s3: { url: 'http://127.0.0.1:17480', accessKey: 'a', secretKey: 's', region: 'us-east-1' },
+  commandSigningKeys: 'local-1:c2VlZA==',
 };
 
 describe('planStack', () => {
@@ -50,6 +51,9 @@ describe('serviceEnv', () => {
       MUSTER_S3_BUCKET: 'muster-artifacts',
     });
     expect(envOf('inventory').MUSTER_S3_ENDPOINT).toBeUndefined();
+    // Commands are signed by the gateway's key ring; no other service holds it.
+    expect(envOf('agent-gateway').MUSTER_COMMAND_SIGNING_KEYS).toBe(endpoints.commandSigningKeys);
+    expect(envOf('scheduler').MUSTER_COMMAND_SIGNING_KEYS).toBeUndefined();
     // The administrator's password never reaches a service.
     for (const s of plan.services) expect(JSON.stringify(envOf(s.name))).not.toContain('admin:pw');
   });

@@ -44,6 +44,8 @@ export interface StackPlan {
   apiPort: number;
   /** `{ url, token }` of the local operator, for the CLI (mode 0600). */
   operatorFile: string;
+  /** agent-gateway's command-signing key ring, made on the first start. */
+  commandKeysFile: string;
   services: { name: ServiceName; port: number; needs: readonly ('redis' | 's3')[] }[];
 }
 
@@ -60,6 +62,7 @@ export function planStack(options: StackOptions): StackPlan {
     servers,
     apiPort: shift(API_BASE_PORT),
     operatorFile: join(options.home, 'operator.json'),
+    commandKeysFile: join(options.home, 'command-signing-keys'),
     services: SERVICES.map((s) => ({ ...s, port: shift(s.port) })),
   };
 }
@@ -73,6 +76,8 @@ export interface Endpoints {
   postgresUrl: string;
   redisUrl: string;
   s3: { url: string; accessKey: string; secretKey: string; region: string };
+  /** MUSTER_COMMAND_SIGNING_KEYS of agent-gateway. */
+  commandSigningKeys: string;
 }
 
 /** Exactly the MUSTER_* settings one service uses (an unknown one would stop it). */
@@ -85,6 +90,7 @@ export function serviceEnv(service: StackPlan['services'][number], e: Endpoints)
     MUSTER_DATABASE_URL: e.postgresUrl,
     MUSTER_LOG_LEVEL: 'info',
   };
+  if (service.name === 'agent-gateway') env.MUSTER_COMMAND_SIGNING_KEYS = e.commandSigningKeys;
   if (service.name === 'boot') env.MUSTER_BOOT_PUBLIC_URL = `http://127.0.0.1:${service.port}`;
   if (service.needs.includes('redis')) env.MUSTER_REDIS_URL = e.redisUrl;
   if (service.needs.includes('s3')) {

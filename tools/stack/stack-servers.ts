@@ -9,6 +9,7 @@ import {
   type ServerHandle,
 } from '@muster/testing';
 import type { Endpoints, StackPlan } from './stack-plan.js';
+import { ensureCommandSigningKeys } from './command-signing-keys.js';
 
 export interface RunningServers {
   endpoints: Endpoints;
@@ -87,6 +88,7 @@ export async function startStackServers(
         natsUrl: nats.value.url,
         natsAdminUrl: `nats://admin:${encodeURIComponent(credentials.admin.password)}@127.0.0.1:${nats.value.port}`,
         natsSeeds: serviceSeeds(nats.value.credentials),
+        commandSigningKeys: await ensureCommandSigningKeys(plan.commandKeysFile),
         postgresUrl: postgres.value.url,
         redisUrl: redis.value.url,
         s3: {

@@ -7,5 +7,5 @@ export {
   type SigningKey,
   type TrustedKey,
 } from './signing-key.js';
-export { keyRing, parseKeyRing, type KeyRing } from './key-ring.js';
+export { keyRing, keyRingEntry, parseKeyRing, type KeyRing } from './key-ring.js';
 export { CommandRefusedError, signCommand, verifyCommand, type CommandRefusal } from './command-signature.js';

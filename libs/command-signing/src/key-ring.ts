@@ -52,3 +52,9 @@ export function keyRing(keys: readonly SigningKey[]): KeyRing {
     publicKeys: () => Object.fromEntries(trusted.map((k) => [k.keyId, publicKeyBytes(k)])),
   };
 }
+
+/** One `<keyId>:<base64 seed>` entry of a key ring, as configuration takes it. */
+export function keyRingEntry(keyId: string, seed: Uint8Array): string {
+  signingKeyFromSeed(keyId, seed); // refuses a bad id or seed
+  return `${keyId}:${Buffer.from(seed).toString('base64')}`;
+}
