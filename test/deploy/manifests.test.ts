@@ -38,7 +38,7 @@ function configMapName(
 const composeFile = 'deploy/compose/docker-compose.yml';
 const INSTALL = 'apt-get install -y kubernetes-client docker-compose';
 
-/** The seven services and their default HTTP ports. */
+/** The eight services and their default HTTP ports. */
 const PORTS: Record<string, number> = {
   discovery: 8081,
   inventory: 8082,
@@ -47,6 +47,7 @@ const PORTS: Record<string, number> = {
   boot: 8085,
   scheduler: 8086,
   'agent-gateway': 8087,
+  api: 8088,
 };
 const SERVICES = Object.keys(PORTS);
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-/** The seven services, their default HTTP port, and the extra servers each one needs. */
+/** The eight services, their default HTTP port, and the extra servers each one needs. */
 export const SERVICES = [
   { name: 'discovery', port: 8081, needs: [] },
   { name: 'inventory', port: 8082, needs: [] },
@@ -9,6 +9,7 @@ export const SERVICES = [
   { name: 'boot', port: 8085, needs: [] },
   { name: 'scheduler', port: 8086, needs: [] },
   { name: 'agent-gateway', port: 8087, needs: [] },
+  { name: 'api', port: 8088, needs: [] },
 ] as const satisfies readonly { name: string; port: number; needs: readonly ('redis' | 's3')[] }[];
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

@@ -5,6 +5,7 @@ import {
   contracts,
   deadLetter,
   inboxPrefix,
+  manifestKv,
   manifestStreams,
   patternCovers,
   queries,
@@ -44,8 +45,30 @@ function needs(m: BusManifest): string[] {
       `$JS.ACK.${contract.stream}.${durable}.>`,
     ]),
     ...m.asks.map((q) => q.subject),
+    ...manifestKv(m).flatMap((g) => [
+      ...(g.read
+        ? [
+            `$JS.API.STREAM.INFO.${g.stream}`,
+            `$JS.API.DIRECT.GET.${g.stream}`,
+            `$JS.API.DIRECT.GET.${g.stream}.>`,
+            `$JS.API.CONSUMER.CREATE.${g.stream}.>`,
+            `$JS.API.CONSUMER.INFO.${g.stream}.*`,
+            `$JS.API.CONSUMER.MSG.NEXT.${g.stream}.*`,
+            `$JS.API.CONSUMER.DELETE.${g.stream}.*`,
+          ]
+        : []),
+      ...(g.writeKeys ?? []).map((k) => `$KV.${g.stream.replace(/^KV_/, '')}.${k}`),
+    ]),
   ];
 }
+
+/** KV buckets a service watches: it makes and deletes ordered (read-only) consumers on them. */
+const watched = (m: BusManifest) =>
+  new Set<string>(
+    manifestKv(m)
+      .filter((g) => g.read)
+      .map((g) => g.stream),
+  );
 
 describe.each(serviceNames)('natsPermissions(%s)', (service) => {
   const m = busManifests[service];
@@ -82,6 +105,7 @@ describe.each(serviceNames)('natsPermissions(%s)', (service) => {
         expect(allows(p.publish.allow, `$JS.API.STREAM.${op}.${s.name}`), op).toBe(false);
       }
       const consumesFrom = m.consumes.some((x) => x.contract.stream === s.name);
+      if (watched(m).has(s.name)) continue;
       if (!consumesFrom) {
         expect(allows(p.publish.allow, `$JS.API.CONSUMER.CREATE.${s.name}.x`)).toBe(false);
         expect(allows(p.publish.allow, `$JS.API.CONSUMER.CREATE.${s.name}`)).toBe(false);
@@ -119,6 +143,17 @@ describe.each(serviceNames)('natsPermissions(%s)', (service) => {
 });
 
 describe('the permissions the issue names', () => {
+  it('let every service read operator tokens and record their use, and only the api service write them', () => {
+    for (const service of serviceNames) {
+      const allow = natsPermissions(busManifests[service]).publish.allow;
+      expect(allows(allow, '$JS.API.DIRECT.GET.KV_API_TOKENS.$KV.API_TOKENS.token.abc'), service).toBe(true);
+      expect(allows(allow, '$KV.API_TOKENS.used.abc'), service).toBe(true);
+      expect(allows(allow, '$KV.API_TOKENS.token.abc'), service).toBe(service === 'api');
+      expect(allows(allow, '$JS.API.STREAM.CREATE.KV_API_TOKENS'), service).toBe(service === 'api');
+      expect(allows(allow, '$JS.API.STREAM.PURGE.KV_API_TOKENS'), service).toBe(false);
+    }
+  });
+
   it('keep discovery from publishing an agent command, and let the scheduler do it', () => {
     const command = contracts.agentCommand.subject({ siteId: 'site-1', agentId: 'agent-1' });
     expect(allows(natsPermissions(busManifests.discovery).publish.allow, command)).toBe(false);

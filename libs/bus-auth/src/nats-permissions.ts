@@ -1,9 +1,12 @@
 import {
   deadLetter,
   inboxPrefix,
+  kvBucketOf,
+  manifestKv,
   manifestStreams,
   type BusManifest,
   type ConsumedEvent,
+  type KvGrant,
 } from '@muster/contracts';
 
 /** A nats-server `permissions` block: allow lists only (anything not allowed is refused). */
@@ -29,7 +32,11 @@ const API = '$JS.API';
  *   `CONSUMER.DURABLE.CREATE.<stream>.<durable>` form for older ones);
  * - pulling is `CONSUMER.MSG.NEXT.<stream>.<durable>` with replies on the service's inbox, and
  *   ack / nak / working / term publish to `$JS.ACK.<stream>.<durable>.…`;
- * - a JetStream publish and a query are requests whose replies come to the inbox.
+ * - a JetStream publish and a query are requests whose replies come to the inbox;
+ * - a KV reader gets a key with `DIRECT.GET.<stream>.<subject>` and watches the bucket with an
+ *   ordered consumer: `CONSUMER.CREATE.<stream>.<generated name>.<filter>`, `MSG.NEXT` and
+ *   `DELETE` of that consumer, whose name it does not choose; a KV writer publishes
+ *   `$KV.<bucket>.<key>` for the keys it may write, and no other.
  */
 export function natsPermissions(manifest: BusManifest): NatsPermissions {
   const { owned, read } = manifestStreams(manifest);
@@ -41,6 +48,7 @@ export function natsPermissions(manifest: BusManifest): NatsPermissions {
     ...read.map((s) => `${API}.STREAM.INFO.${s.name}`),
     ...manifest.consumes.flatMap(consumerSubjects),
     ...manifest.asks.map((q) => q.subject),
+    ...manifestKv(manifest).flatMap(kvSubjects),
   ];
   const subscribe = [
     `${inboxPrefix(manifest.service)}.>`,
@@ -64,6 +72,23 @@ function consumerSubjects({ contract, durable }: ConsumedEvent): string[] {
     `${API}.CONSUMER.MSG.NEXT.${at}`,
     `$JS.ACK.${at}.>`,
   ];
+}
+
+function kvSubjects(grant: KvGrant): string[] {
+  const stream = grant.stream;
+  const read = grant.read
+    ? [
+        `${API}.STREAM.INFO.${stream}`,
+        `${API}.DIRECT.GET.${stream}`,
+        `${API}.DIRECT.GET.${stream}.>`,
+        `${API}.CONSUMER.CREATE.${stream}.>`,
+        `${API}.CONSUMER.INFO.${stream}.*`,
+        `${API}.CONSUMER.MSG.NEXT.${stream}.*`,
+        `${API}.CONSUMER.DELETE.${stream}.*`,
+      ]
+    : [];
+  const bucket = kvBucketOf(stream);
+  return [...read, ...(grant.writeKeys ?? []).map((key) => `$KV.${bucket}.${key}`)];
 }
 
 function unique(subjects: string[]): string[] {

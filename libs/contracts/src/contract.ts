@@ -8,7 +8,8 @@ export type StreamName =
   | 'AGENT_TELEMETRY'
   | 'AGENT_COMMANDS'
   | 'DEADLETTER'
-  | 'KV_AGENT_HEARTBEATS';
+  | 'KV_AGENT_HEARTBEATS'
+  | 'KV_API_TOKENS';
 
 export interface StreamLimits {
   /** How long a message is kept, in seconds (0 = for ever, bounded by maxBytes). */

@@ -24,11 +24,15 @@ export { scopedSubjects, type Scope } from './scope.js';
 export {
   busManifest,
   busManifests,
+  everyServiceKv,
   inboxPrefix,
+  kvBucketOf,
+  manifestKv,
   manifestStreams,
   serviceNames,
   UnknownServiceError,
   type BusManifest,
   type ConsumedEvent,
+  type KvGrant,
   type ServiceName,
 } from './services.js';

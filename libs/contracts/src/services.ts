@@ -1,10 +1,10 @@
-import type { MessageContract, QueryContract, StreamSpec } from './contract.js';
+import type { MessageContract, QueryContract, StreamName, StreamSpec } from './contract.js';
 import { deadLetter } from './dead-letter.js';
 import { contracts } from './messages.js';
 import { queries } from './queries.js';
 import { streams } from './streams.js';
 
-/** The seven services: the NATS user names and the `runService({ name })` of each. */
+/** The eight services: the NATS user names and the `runService({ name })` of each. */
 export const serviceNames = [
   'discovery',
   'inventory',
@@ -13,6 +13,7 @@ export const serviceNames = [
   'boot',
   'scheduler',
   'agent-gateway',
+  'api',
 ] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
@@ -21,6 +22,30 @@ export interface ConsumedEvent {
   readonly contract: MessageContract;
   readonly durable: string;
 }
+
+/**
+ * What a service does with a KV bucket beyond the contracts it produces into it: the bucket's
+ * owner creates it; readers get keys and watch it; writers put only the keys that match.
+ */
+export interface KvGrant {
+  /** A `kind: 'kv'` stream of streams.ts. */
+  readonly stream: StreamName;
+  /** Creates the bucket and raises its limits: exactly one service owns a bucket. */
+  readonly owns?: boolean;
+  /** Gets any key and watches the bucket. */
+  readonly read?: boolean;
+  /** Keys it may put, as NATS subject tokens after `$KV.<bucket>.` (`*` and `>` allowed). */
+  readonly writeKeys?: readonly string[];
+}
+
+/**
+ * What every service does with KV, whatever its manifest says: its HTTP edge checks operator API
+ * tokens against the API_TOKENS bucket (a watched copy in memory) and records, in batches, when
+ * each token was last used (`used.<tokenId>`). Only the api service writes tokens themselves.
+ */
+export const everyServiceKv: readonly KvGrant[] = [
+  { stream: 'KV_API_TOKENS', read: true, writeKeys: ['used.*'] },
+];
 
 /**
  * What one service does on the bus, and nothing more: its NATS user's permissions are derived
@@ -34,6 +59,8 @@ export interface BusManifest {
   readonly consumes: readonly ConsumedEvent[];
   readonly answers: readonly QueryContract[];
   readonly asks: readonly QueryContract[];
+  /** KV buckets it owns, reads or writes keys of, besides `everyServiceKv`. */
+  readonly kv?: readonly KvGrant[];
 }
 
 const c = contracts;
@@ -97,6 +124,16 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
     // Enrollment binds the agent to its machine; a connecting agent is sent its desired state.
     asks: [queries.bindAgent, queries.getMachine],
   },
+  api: {
+    service: 'api',
+    // The operator's own front: API tokens (KV), fleet events over SSE and webhooks.
+    produces: [],
+    consumes: [],
+    answers: [],
+    asks: [],
+    // It alone creates and revokes operator tokens.
+    kv: [{ stream: 'KV_API_TOKENS', owns: true, read: true, writeKeys: ['token.*'] }],
+  },
 };
 
 export class UnknownServiceError extends Error {
@@ -121,6 +158,7 @@ export function busManifest(service: string): BusManifest {
  */
 export function manifestStreams(manifest: BusManifest): { owned: StreamSpec[]; read: StreamSpec[] } {
   const owned = new Set<string>(manifest.produces.map((p) => p.stream));
+  for (const grant of manifestKv(manifest)) if (grant.owns) owned.add(grant.stream);
   if (manifest.consumes.length > 0) owned.add(deadLetter.stream);
   const read = new Set<string>(manifest.consumes.map((x) => x.contract.stream).filter((s) => !owned.has(s)));
   return {
@@ -132,4 +170,27 @@ export function manifestStreams(manifest: BusManifest): { owned: StreamSpec[]; r
 /** Where a service's replies arrive (nats.js `inboxPrefix`): no service can read another's. */
 export function inboxPrefix(service: ServiceName): string {
   return `_INBOX_${service}`;
+}
+
+/**
+ * Every KV grant of a service, `everyServiceKv` included, one per bucket: read if any grant
+ * reads, owned if any owns, the union of the keys written.
+ */
+export function manifestKv(manifest: BusManifest): KvGrant[] {
+  const merged = new Map<StreamName, { owns: boolean; read: boolean; writeKeys: string[] }>();
+  for (const grant of [...everyServiceKv, ...(manifest.kv ?? [])]) {
+    const at = merged.get(grant.stream) ?? { owns: false, read: false, writeKeys: [] };
+    at.owns ||= grant.owns ?? false;
+    at.read ||= grant.read ?? false;
+    for (const key of grant.writeKeys ?? []) if (!at.writeKeys.includes(key)) at.writeKeys.push(key);
+    merged.set(grant.stream, at);
+  }
+  return [...merged].map(([stream, g]) => ({ stream, ...g }));
+}
+
+/** The KV bucket a `kind: 'kv'` stream holds. */
+export function kvBucketOf(stream: StreamName): string {
+  const spec = streams.find((s) => s.name === stream);
+  if (!spec?.bucket) throw new Error(`${stream} is not a KV bucket in libs/contracts/src/streams.ts`);
+  return spec.bucket;
 }

@@ -107,4 +107,19 @@ export const streams: readonly StreamSpec[] = [
     // One value per key; JetStream de-duplication does not apply to superseding values.
     duplicateWindowSeconds: 60,
   },
+  {
+    name: 'KV_API_TOKENS',
+    description:
+      'Operator API tokens: a SHA-256 of each secret with its metadata, and when it was last used (KV bucket API_TOKENS)',
+    kind: 'kv',
+    bucket: 'API_TOKENS',
+    subjects: ['$KV.API_TOKENS.>'],
+    // A revocation must survive a restart of every server.
+    storage: 'file',
+    // Full: a new token is refused (the operator sees the error); no token is ever dropped.
+    discard: 'new',
+    // Tokens expire by their own expiresAt; the bucket keeps them until they are deleted.
+    limits: { maxAgeSeconds: 0, maxBytes: 64 * MiB, replicas: 1 },
+    duplicateWindowSeconds: 60,
+  },
 ];
