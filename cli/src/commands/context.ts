@@ -90,7 +90,9 @@ export class CommandContext {
     }
     const body = await this.client.get(path, query);
     const record = body as Record<string, unknown>;
-    const key = Array.isArray(record[itemsKey]) ? itemsKey : Object.keys(record).find((k) => Array.isArray(record[k]));
+    const key = Array.isArray(record[itemsKey])
+      ? itemsKey
+      : Object.keys(record).find((k) => Array.isArray(record[k]));
     const rows = (key ? record[key] : []) as T[];
     this.printList(body, rows, columns);
     if (!this.json && typeof record['next'] === 'string') {

@@ -25,7 +25,12 @@ export function groupsCommand(io: CliIo): Command {
       ],
       fields: [
         { flags: '--name <name>', description: 'display name', path: 'name', attribute: 'name' },
-        { flags: '--description <text>', description: 'what the group is for', path: 'description', attribute: 'description' },
+        {
+          flags: '--description <text>',
+          description: 'what the group is for',
+          path: 'description',
+          attribute: 'description',
+        },
       ],
     },
     'groups of machines',

@@ -24,7 +24,11 @@ export function profilesCommand(io: CliIo): Command {
         { header: 'PROFILE', value: (p) => p.profileId, max: 32 },
         { header: 'NAME', value: (p) => p.name, max: 32 },
         { header: 'CHANNEL', value: (p) => p.releaseChannel, max: 24 },
-        { header: 'CONFIGURATION', value: (p) => (p.configuration ? JSON.stringify(p.configuration) : undefined), max: 50 },
+        {
+          header: 'CONFIGURATION',
+          value: (p) => (p.configuration ? JSON.stringify(p.configuration) : undefined),
+          max: 50,
+        },
       ],
       fields: [
         { flags: '--name <name>', description: 'display name', path: 'name', attribute: 'name' },

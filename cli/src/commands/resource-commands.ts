@@ -44,7 +44,10 @@ export function setPath(body: Record<string, unknown>, path: string, value: unkn
 }
 
 /** The body from `--data` (JSON or @file) with each field flag given on top of it. */
-export function bodyFrom(fields: readonly FieldFlag[], options: Record<string, unknown>): Record<string, unknown> {
+export function bodyFrom(
+  fields: readonly FieldFlag[],
+  options: Record<string, unknown>,
+): Record<string, unknown> {
   const body = structuredClone((options['data'] as Record<string, unknown> | undefined) ?? {});
   for (const field of fields) {
     const value = options[field.attribute];
@@ -59,7 +62,11 @@ function addFields(cmd: Command, fields: readonly FieldFlag[]): Command {
     if (f.parse) option.argParser(f.parse as (value: string, previous: unknown) => unknown);
     cmd.addOption(option);
   }
-  return cmd.option('--data <json>', 'the body as JSON, or @file.json; flags override its fields', parseJsonObject);
+  return cmd.option(
+    '--data <json>',
+    'the body as JSON, or @file.json; flags override its fields',
+    parseJsonObject,
+  );
 }
 
 /** `ls`, `get`, `create`, `update`, `rm` for one resource of the API. */
@@ -72,9 +79,15 @@ export function resourceCommands<T>(io: CliIo, spec: ResourceSpec<T>, describe: 
     .option('--after <cursor>', 'the page after this cursor (the `next` of the previous page)')
     .option('--all', 'follow the cursors to the end')
     .action(async (o: { limit?: number; after?: string; all?: boolean }, cmd: Command) => {
-      await CommandContext.of(io, cmd).list(spec.path, defined({ limit: o.limit, after: o.after }), spec.itemsKey, spec.columns, {
-        all: o.all === true,
-      });
+      await CommandContext.of(io, cmd).list(
+        spec.path,
+        defined({ limit: o.limit, after: o.after }),
+        spec.itemsKey,
+        spec.columns,
+        {
+          all: o.all === true,
+        },
+      );
     });
   group
     .command('get')
@@ -95,18 +108,22 @@ export function resourceCommands<T>(io: CliIo, spec: ResourceSpec<T>, describe: 
     const body = { ...(id ? { [spec.idField]: id } : {}), ...bodyFrom(spec.fields, options) };
     ctx.printRecord(await ctx.client.request('POST', spec.path, { body }));
   });
-  addFields(group.command('update').description(`change fields of a ${spec.noun}`).argument('<id>', spec.idField), spec.fields).action(
-    async (id: string, options: Record<string, unknown>, cmd: Command) => {
-      const ctx = CommandContext.of(io, cmd);
-      const body = bodyFrom(spec.fields, options);
-      if (Object.keys(body).length === 0) {
-        cmd.error(`update needs at least one field (${spec.fields.map((f) => f.flags.split(' ')[0]).join(', ')} or --data)`, {
+  addFields(
+    group.command('update').description(`change fields of a ${spec.noun}`).argument('<id>', spec.idField),
+    spec.fields,
+  ).action(async (id: string, options: Record<string, unknown>, cmd: Command) => {
+    const ctx = CommandContext.of(io, cmd);
+    const body = bodyFrom(spec.fields, options);
+    if (Object.keys(body).length === 0) {
+      cmd.error(
+        `update needs at least one field (${spec.fields.map((f) => f.flags.split(' ')[0]).join(', ')} or --data)`,
+        {
           exitCode: 2,
-        });
-      }
-      ctx.printRecord(await ctx.client.request('PATCH', `${spec.path}/${seg(id)}`, { body }));
-    },
-  );
+        },
+      );
+    }
+    ctx.printRecord(await ctx.client.request('PATCH', `${spec.path}/${seg(id)}`, { body }));
+  });
   group
     .command('rm')
     .description(`delete a ${spec.noun}`)
@@ -119,4 +136,3 @@ export function resourceCommands<T>(io: CliIo, spec: ResourceSpec<T>, describe: 
     });
   return group;
 }
-

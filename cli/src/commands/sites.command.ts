@@ -34,7 +34,12 @@ export function sitesCommand(io: CliIo): Command {
       ],
       fields: [
         { flags: '--name <name>', description: 'display name', path: 'name', attribute: 'name' },
-        { flags: '--time-zone <zone>', description: 'IANA time zone (Europe/Paris)', path: 'timeZone', attribute: 'timeZone' },
+        {
+          flags: '--time-zone <zone>',
+          description: 'IANA time zone (Europe/Paris)',
+          path: 'timeZone',
+          attribute: 'timeZone',
+        },
         {
           flags: '--network <cidr>',
           description: 'a network of the site (repeatable or comma list); replaces the list',
@@ -44,7 +49,8 @@ export function sitesCommand(io: CliIo): Command {
         },
         {
           flags: '--window <DAYS@HH:MM+DURATION>',
-          description: 'a maintenance window in the site’s zone, e.g. sat,sun@02:00+4h (repeatable); replaces the list',
+          description:
+            'a maintenance window in the site’s zone, e.g. sat,sun@02:00+4h (repeatable); replaces the list',
           path: 'maintenanceWindows',
           attribute: 'window',
           parse: parseWindow,
@@ -56,7 +62,12 @@ export function sitesCommand(io: CliIo): Command {
           attribute: 'bandwidthKbps',
           parse: parseNonNegativeInt,
         },
-        { flags: '--cache-url <url>', description: 'the site cache’s address', path: 'cacheUrl', attribute: 'cacheUrl' },
+        {
+          flags: '--cache-url <url>',
+          description: 'the site cache’s address',
+          path: 'cacheUrl',
+          attribute: 'cacheUrl',
+        },
       ],
     },
     'sites: time zone, maintenance windows, networks, bandwidth budget, site cache',

@@ -85,10 +85,13 @@ export function resolveConfig(sources: ConfigSources): CliConfig {
   const userPath = join(configHome, 'muster', 'config.json');
   const stackPath = findLocalStackFile(sources.cwd, read);
   const layers: { name: string; values: FileConfig | undefined }[] = [
-    { name: 'the command line', values: sources.flags as FileConfig },
+    { name: 'the command line', values: sources.flags },
     {
       name: 'the environment',
-      values: { url: sources.env['MUSTER_URL'] || undefined, token: sources.env['MUSTER_TOKEN'] || undefined },
+      values: {
+        url: sources.env['MUSTER_URL'] || undefined,
+        token: sources.env['MUSTER_TOKEN'] || undefined,
+      },
     },
     { name: userPath, values: readJson(userPath, read) },
     ...(stackPath ? [{ name: stackPath, values: readJson(stackPath, read) }] : []),

@@ -46,12 +46,24 @@ export function parseSelectorTerm(term: string): string {
 
 /** Collects a repeatable `--label` (each may be a comma list) into terms. */
 export function collectSelector(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').filter((t) => t.trim() !== '').map(parseSelectorTerm)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .filter((t) => t.trim() !== '')
+      .map(parseSelectorTerm),
+  ];
 }
 
 /** Collects a repeatable option into a list (each may be a comma list). */
 export function collectList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== ''),
+  ];
 }
 
 /** `key=value` → [key, value]; the value may hold `=`. */
@@ -71,7 +83,10 @@ export function collectPairs(value: string, previous: Record<string, string> = {
  * Label edits as kubectl spells them: `k=v` sets, `k-` removes. Returns the labels after the
  * edits, starting from `current`.
  */
-export function applyLabelEdits(current: Record<string, string>, edits: readonly string[]): Record<string, string> {
+export function applyLabelEdits(
+  current: Record<string, string>,
+  edits: readonly string[],
+): Record<string, string> {
   const next = { ...current };
   for (const edit of edits) {
     if (edit.endsWith('-') && !edit.includes('=')) {
@@ -90,7 +105,8 @@ export function applyLabelEdits(current: Record<string, string>, edits: readonly
 }
 
 export function parsePositiveInt(text: string): number {
-  if (!/^[1-9]\d{0,8}$/.test(text)) throw new InvalidArgumentError(`"${text}" is not a positive whole number`);
+  if (!/^[1-9]\d{0,8}$/.test(text))
+    throw new InvalidArgumentError(`"${text}" is not a positive whole number`);
   return Number(text);
 }
 

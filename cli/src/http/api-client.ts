@@ -58,7 +58,10 @@ export function problemLine(status: number, statusText: string, body: unknown): 
 export function pageOf<T>(body: unknown, itemsKey?: string): Page<T> {
   if (typeof body !== 'object' || body === null) throw new Error('the list answer is not a JSON object');
   const record = body as Record<string, unknown>;
-  const key = itemsKey && Array.isArray(record[itemsKey]) ? itemsKey : Object.keys(record).find((k) => Array.isArray(record[k]));
+  const key =
+    itemsKey && Array.isArray(record[itemsKey])
+      ? itemsKey
+      : Object.keys(record).find((k) => Array.isArray(record[k]));
   if (!key) throw new Error('the list answer holds no list');
   const next = record['next'];
   return { items: record[key] as T[], ...(typeof next === 'string' && next ? { next } : {}) };

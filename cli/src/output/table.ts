@@ -17,7 +17,6 @@ export function cellText(value: unknown): string {
     return entries.length === 0 ? '-' : entries.map(([k, v]) => `${k}=${cellText(v)}`).join(',');
   }
   // Control characters never reach the terminal.
-  // eslint-disable-next-line no-control-regex
   return String(value).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
