@@ -16,8 +16,9 @@ export function cellText(value: unknown): string {
     const entries = Object.entries(value as Record<string, unknown>);
     return entries.length === 0 ? '-' : entries.map(([k, v]) => `${k}=${cellText(v)}`).join(',');
   }
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
   // Control characters never reach the terminal.
-  return String(value).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 
 export function truncate(text: string, max: number): string {
