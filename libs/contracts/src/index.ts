@@ -36,3 +36,4 @@ export {
   type KvGrant,
   type ServiceName,
 } from './services.js';
+export { fleetEvents, fleetEventStreams, webhookDurable } from './fleet-events.js';
