@@ -1,4 +1,5 @@
 export { BusConnection, type BusOptions } from './bus-connection.js';
+export { KvBucket, type KvEntry, type KvWatch, type KvWatchOptions } from './kv-bucket.js';
 export { ensureStreams, UnknownStreamError, type EnsureStreamsOptions } from './stream-setup.js';
 export { waitForStreams, type WaitForStreamsOptions } from './stream-wait.js';
 export {

@@ -26,3 +26,5 @@ export {
   type TimePageQuery,
 } from './page-cursor.js';
 export { OwnAuthentication, OWN_AUTHENTICATION } from './http/own-authentication.decorator.js';
+export { OperatorAuth, PROBE_PATHS } from './http/operator-token.guard.js';
+export { actorOf, operatorOf, type Operator } from '@muster/api-auth';

@@ -8,6 +8,7 @@ import { NestPinoLogger, ObservabilityModule, type Logger, type Metrics } from '
 import { OutboxInbox1763800000000, PersistenceModule } from '@muster/persistence';
 import { CoreReadiness, READINESS_NEEDS, type CoreDependency } from './core-readiness.js';
 import { configureHttpEdge } from './http/http-edge.js';
+import { OperatorAuth, OperatorTokenGuard } from './http/operator-token.guard.js';
 import type { BaseServiceConfigSchema } from './service-config.js';
 
 export interface ServiceParts {
@@ -85,7 +86,13 @@ export function serviceModule(ctx: ServiceContext, parts: ServiceParts): Dynamic
       }),
       ...parts.features,
     ],
-    providers: [{ provide: READINESS_NEEDS, useValue: parts.readiness }, CoreReadiness],
+    providers: [
+      { provide: READINESS_NEEDS, useValue: parts.readiness },
+      CoreReadiness,
+      OperatorAuth,
+      OperatorTokenGuard,
+    ],
+    exports: [OperatorAuth],
   };
 }
 
@@ -97,7 +104,7 @@ export async function createServiceApp(ctx: ServiceContext, parts: ServiceParts)
     // The edge parses JSON bodies itself, once the route (and so its body limit) is known.
     bodyParser: false,
   });
-  configureHttpEdge(app, ctx.config.http);
+  configureHttpEdge(app, { ...ctx.config.http, authentication: app.get(OperatorTokenGuard) });
   return app;
 }
 

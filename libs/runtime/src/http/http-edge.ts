@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { CanActivate, INestApplication } from '@nestjs/common';
 import { edgeRequestMiddleware } from './edge-request.middleware.js';
 import { EdgeValidationPipe } from './edge-validation.pipe.js';
 import { JsonBodyGuard } from './json-body.guard.js';
@@ -13,11 +13,13 @@ export interface HttpEdgeOptions {
   /** Per client address and per instance; 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
   readonly rateLimitBurst: number;
+  /** Runs before the body is read: who may call (the operator-token guard). */
+  readonly authentication?: CanActivate;
 }
 
 /**
  * What every service's HTTP edge does, in order: rate limit, path and query checks (before
- * routing), the JSON body with the route's limit and its strings checked (a guard), schema
+ * routing), authentication (before any body is read), the JSON body with the route's limit and its strings checked (a guard), schema
  * validation naming each field (a pipe), and every error as application/problem+json (a
  * filter). The app must have been created with `bodyParser: false`; call before `listen`.
  */
@@ -38,6 +40,9 @@ export function configureHttpEdge(app: INestApplication, options: HttpEdgeOption
     }),
   );
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.useGlobalGuards(new JsonBodyGuard(options.bodyLimitBytes));
+  app.useGlobalGuards(
+    ...(options.authentication ? [options.authentication] : []),
+    new JsonBodyGuard(options.bodyLimitBytes),
+  );
   app.useGlobalPipes(new EdgeValidationPipe());
 }

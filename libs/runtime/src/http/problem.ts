@@ -30,6 +30,7 @@ const BASE = 'https://muster.dev/problems/';
  */
 export const problemTypes = {
   invalidInput: `${BASE}invalid-input`,
+  unauthorized: `${BASE}unauthorized`,
   notFound: `${BASE}not-found`,
   methodNotAllowed: `${BASE}method-not-allowed`,
   conflict: `${BASE}conflict`,
@@ -42,6 +43,7 @@ export const problemTypes = {
 
 const TYPE_BY_STATUS: Readonly<Record<number, string>> = {
   400: problemTypes.invalidInput,
+  401: problemTypes.unauthorized,
   404: problemTypes.notFound,
   405: problemTypes.methodNotAllowed,
   409: problemTypes.conflict,

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { z } from 'zod';
+import { OwnAuthentication } from '@muster/runtime';
 import { BootMachinesRepository } from '../machines/boot-machines.repository.js';
 import { BOOT_ENDPOINTS, discoveryScript, ipxeScriptFor, type BootEndpoints } from './ipxe-script.js';
 
@@ -14,8 +15,12 @@ const scriptQuery = z
   })
   .strict();
 
-/** iPXE scripts. Every URL in them comes from MUSTER_BOOT_PUBLIC_URL, none from the request. */
+/**
+ * iPXE scripts. Every URL in them comes from MUSTER_BOOT_PUBLIC_URL, none from the request.
+ * Firmware cannot send a token: the scripts hold nothing secret.
+ */
 @Controller('v1/boot')
+@OwnAuthentication('none: network-booting firmware fetches these scripts; they hold no secret')
 export class IpxeController {
   constructor(
     @Inject(BootMachinesRepository) private readonly machines: BootMachinesRepository,

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Ip, Post, Res } from '@nestjs/common';
 import { HardwareFactsSchema, InvalidMessageError } from '@muster/contracts';
-import { BodyLimit, InvalidInputError } from '@muster/runtime';
+import { BodyLimit, InvalidInputError, OwnAuthentication } from '@muster/runtime';
 import { InvalidIdentityError } from '../identity/hardware-identity.js';
 import { discoveryReportSchema, type DiscoveryReport } from './discovery-report.schema.js';
 import { DiscoveryReportsService } from './discovery-reports.service.js';
@@ -16,6 +16,9 @@ export class DiscoveryReportsController {
 
   /** 201 for a machine seen for the first time, 200 for a known one, 409 when held (see reportResponse). */
   @Post('reports')
+  @OwnAuthentication(
+    'the discovery environment of an unknown machine: no token; its site comes from the site networks, never from the report',
+  )
   @HttpCode(200)
   // Hardware facts of a large server (many disks, NICs, DIMMs) stay well below this.
   @BodyLimit(256 * 1024)

@@ -1,0 +1,21 @@
+export {
+  mintToken,
+  parseToken,
+  hashSecret,
+  secretMatches,
+  isTokenId,
+  type MintedToken,
+} from './token-format.js';
+export { tokenRecordSchema, tokenNameSchema, type TokenRecord } from './token-record.js';
+export { TOKENS_STREAM, tokenKey, usedKey, tokensBucket } from './token-bucket.js';
+export { TokenCache, type CacheLogger } from './token-cache.js';
+export {
+  OperatorTokens,
+  TokenStoreUnavailableError,
+  type Authentication,
+  type Operator,
+  type OperatorTokensOptions,
+  type RefusalReason,
+} from './operator-tokens.js';
+export { TokenIssuer, TokenNotFoundError, type NewToken } from './token-issuer.js';
+export { actorOf, operatorOf, setOperator } from './request-operator.js';
