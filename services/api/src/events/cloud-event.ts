@@ -57,7 +57,11 @@ export interface EventAttributes {
 }
 
 /** The CloudEvents JSON of a decoded message and its attributes. */
-export function cloudEventOf(contract: MessageContract, attributes: EventAttributes, message: unknown): CloudEventJson {
+export function cloudEventOf(
+  contract: MessageContract,
+  attributes: EventAttributes,
+  message: unknown,
+): CloudEventJson {
   return {
     specversion: cloudEventsSpecVersion,
     id: attributes.id,
@@ -81,5 +85,9 @@ export function toCloudEvent(event: BusEvent, contract: MessageContract = contra
   if (h[H.ceType] !== undefined && h[H.ceType] !== contract.type) {
     throw new UndecodableEventError(`type ${h[H.ceType]} does not match ${contract.type}`);
   }
-  return cloudEventOf(contract, { id, source, time, subject: h[H.ceSubject] }, decode(contract.schema, event.data));
+  return cloudEventOf(
+    contract,
+    { id, source, time, subject: h[H.ceSubject] },
+    decode(contract.schema, event.data),
+  );
 }

@@ -40,7 +40,8 @@ const TYPE_PATTERN = /^(\*|[a-z0-9][a-z0-9.-]{0,200}\*?)$/;
 export function selectContracts(selection: EventSelection): MessageContract[] {
   const patterns = selection.types ?? [];
   for (const p of patterns) {
-    if (!TYPE_PATTERN.test(p)) throw new InvalidSelectionError('types', `"${p}" is not a CloudEvents type or prefix*`);
+    if (!TYPE_PATTERN.test(p))
+      throw new InvalidSelectionError('types', `"${p}" is not a CloudEvents type or prefix*`);
     if (!fleetEvents.some((c) => typeMatches(p, c.type))) {
       throw new InvalidSelectionError(
         'types',
@@ -74,7 +75,8 @@ export function coveringFilter(patterns: readonly string[]): string {
   const prefix: string[] = [];
   for (let i = 0; ; i++) {
     const token = first[i];
-    if (token === undefined || token === '>' || !split.every((t) => t[i] === token && i < t.length - 1)) break;
+    if (token === undefined || token === '>' || !split.every((t) => t[i] === token && i < t.length - 1))
+      break;
     prefix.push(token);
   }
   return [...prefix, '>'].join('.');

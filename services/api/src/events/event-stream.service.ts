@@ -41,7 +41,10 @@ export class EventStreamService {
   }
 
   /** Opens one tail per stream (throws before anything is written if the bus refuses). */
-  async openTails(plans: readonly StreamPlan[], start: StreamStart): Promise<{ tails: StreamTail[]; cursor: EventCursor }> {
+  async openTails(
+    plans: readonly StreamPlan[],
+    start: StreamStart,
+  ): Promise<{ tails: StreamTail[]; cursor: EventCursor }> {
     const cursor: EventCursor = {};
     const tails: StreamTail[] = [];
     try {
@@ -77,7 +80,9 @@ export class EventStreamService {
     res.on('close', stop);
     const writer = new SseWriter(res, abort.signal);
     const cursor = opened.cursor;
-    abort.signal.addEventListener('abort', () => void Promise.all(opened.tails.map((t) => t.close())), { once: true });
+    abort.signal.addEventListener('abort', () => void Promise.all(opened.tails.map((t) => t.close())), {
+      once: true,
+    });
     writer.start(this.settings.heartbeatSeconds * 1000);
     try {
       await Promise.all(
@@ -104,7 +109,9 @@ export class EventStreamService {
       );
     } catch (err) {
       if (!abort.signal.aborted) {
-        this.logger.warn(`event stream ended: ${(err as Error).message}; the client resumes with Last-Event-ID`);
+        this.logger.warn(
+          `event stream ended: ${(err as Error).message}; the client resumes with Last-Event-ID`,
+        );
       }
     } finally {
       abort.abort();

@@ -21,7 +21,10 @@ export class EventsController {
   ): Promise<void> {
     let plans: StreamPlan[];
     try {
-      plans = planStreams({ ...(query.types ? { types: query.types } : {}), ...(query.site ? { site: query.site } : {}) });
+      plans = planStreams({
+        ...(query.types ? { types: query.types } : {}),
+        ...(query.site ? { site: query.site } : {}),
+      });
     } catch (err) {
       if (err instanceof InvalidSelectionError) throw InvalidInputError.of(err.field, 'query', err.message);
       throw err;
@@ -33,13 +36,22 @@ export class EventsController {
         cursor = decodeCursor(resumeFrom, fleetEventStreams);
       } catch (err) {
         if (!(err instanceof InvalidCursorError)) throw err;
-        throw InvalidInputError.of(query.after !== undefined ? 'after' : 'Last-Event-ID', query.after !== undefined ? 'query' : 'header', err.message);
+        throw InvalidInputError.of(
+          query.after !== undefined ? 'after' : 'Last-Event-ID',
+          query.after !== undefined ? 'query' : 'header',
+          err.message,
+        );
       }
     }
     if (!this.streams.tryAcquire()) {
       res.setHeader('retry-after', '5');
       throw new HttpException(
-        { type: problemTypes.unavailable, title: 'Service Unavailable', status: 503, detail: 'this instance serves as many event streams as it may; retry later' },
+        {
+          type: problemTypes.unavailable,
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'this instance serves as many event streams as it may; retry later',
+        },
         503,
       );
     }

@@ -27,7 +27,10 @@ export function fleetEventsConfig() {
      */
     webhookAllowedNetworks: envVar('MUSTER_WEBHOOKS_ALLOWED_NETWORKS', cidrList),
     /** How long one delivery POST may take. */
-    webhookTimeoutMs: envVar('MUSTER_WEBHOOKS_TIMEOUT_MS', intValue({ min: 100, max: 120_000 }).default(10_000)),
+    webhookTimeoutMs: envVar(
+      'MUSTER_WEBHOOKS_TIMEOUT_MS',
+      intValue({ min: 100, max: 120_000 }).default(10_000),
+    ),
     /** Attempts per delivery before it is marked failed. */
     webhookMaxAttempts: envVar('MUSTER_WEBHOOKS_MAX_ATTEMPTS', intValue({ min: 1, max: 100 }).default(15)),
     /** A delivery older than this is marked failed at its next failure. */
@@ -36,8 +39,14 @@ export function fleetEventsConfig() {
       intValue({ min: 1, max: 30 * 86_400 }).default(86_400),
     ),
     /** First retry delay; each later one doubles, up to the cap, with full jitter. */
-    webhookRetryBaseMs: envVar('MUSTER_WEBHOOKS_RETRY_BASE_MS', intValue({ min: 1, max: 3_600_000 }).default(1_000)),
-    webhookRetryMaxMs: envVar('MUSTER_WEBHOOKS_RETRY_MAX_MS', intValue({ min: 1, max: 86_400_000 }).default(3_600_000)),
+    webhookRetryBaseMs: envVar(
+      'MUSTER_WEBHOOKS_RETRY_BASE_MS',
+      intValue({ min: 1, max: 3_600_000 }).default(1_000),
+    ),
+    webhookRetryMaxMs: envVar(
+      'MUSTER_WEBHOOKS_RETRY_MAX_MS',
+      intValue({ min: 1, max: 86_400_000 }).default(3_600_000),
+    ),
     /** How often each instance looks for due deliveries when it found none. */
     webhookPollMs: envVar('MUSTER_WEBHOOKS_POLL_MS', intValue({ min: 10, max: 60_000 }).default(1_000)),
   };

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { headers as H } from '@muster/contracts';
 import { FLEET_EVENTS_SETTINGS, type FleetEventsSettings } from '../events/fleet-events.config.js';
 import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
@@ -96,7 +102,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     const attemptsMade = d.attempts + 1;
     const delay = nextAttemptDelay(this.policy, attemptsMade, Date.now() - d.createdAt.getTime());
     if (delay === undefined) {
-      this.logger.warn(`webhook ${d.webhookId}: giving up on ${d.eventId} after ${attemptsMade} attempts (${error})`);
+      this.logger.warn(
+        `webhook ${d.webhookId}: giving up on ${d.eventId} after ${attemptsMade} attempts (${error})`,
+      );
       await this.webhooks.recordAttempt(d.deliveryId, { state: 'failed', status, error });
     } else {
       await this.webhooks.recordAttempt(d.deliveryId, {

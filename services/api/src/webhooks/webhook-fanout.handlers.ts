@@ -8,7 +8,11 @@ import type { WebhookEntity } from './webhook.entity.js';
 import { WebhooksRepository, type NewDelivery } from './webhooks.repository.js';
 
 /** Whether a webhook wants an event of this type and site. */
-export function webhookWants(hook: Pick<WebhookEntity, 'types' | 'siteId'>, type: string, site: string | undefined): boolean {
+export function webhookWants(
+  hook: Pick<WebhookEntity, 'types' | 'siteId'>,
+  type: string,
+  site: string | undefined,
+): boolean {
   return (
     (hook.types.length === 0 || hook.types.some((p) => typeMatches(p, type))) &&
     (hook.siteId === null || hook.siteId === site)
@@ -24,7 +28,11 @@ export function webhookWants(hook: Pick<WebhookEntity, 'types' | 'siteId'>, type
 export class WebhookFanout {
   constructor(@Inject(WebhooksRepository) private readonly webhooks: WebhooksRepository) {}
 
-  async fanOut(contract: MessageContract, durable: string, deliveries: readonly Delivery<unknown>[]): Promise<void> {
+  async fanOut(
+    contract: MessageContract,
+    durable: string,
+    deliveries: readonly Delivery<unknown>[],
+  ): Promise<void> {
     await applyOnce(this.webhooks.ds, durable, deliveries, async (manager, fresh) => {
       const hooks = await this.webhooks.all(manager);
       if (hooks.length === 0) return;
@@ -34,7 +42,8 @@ export class WebhookFanout {
         const wanting = hooks.filter((h) => webhookWants(h, contract.type, site));
         if (wanting.length === 0) continue;
         const body = JSON.stringify(cloudEventOf(contract, d.meta, d.message));
-        for (const h of wanting) rows.push({ webhookId: h.webhookId, eventId: d.meta.id, eventType: contract.type, body });
+        for (const h of wanting)
+          rows.push({ webhookId: h.webhookId, eventId: d.meta.id, eventType: contract.type, body });
       }
       await this.webhooks.addDeliveries(manager, rows);
     });
@@ -57,7 +66,11 @@ for (const contract of fleetEvents) {
   const method = async function (this: WebhookFanoutHandlers, deliveries: readonly Delivery<unknown>[]) {
     await this.fanout.fanOut(contract, durable, deliveries);
   };
-  Object.defineProperty(WebhookFanoutHandlers.prototype, name, { value: method, writable: true, configurable: true });
+  Object.defineProperty(WebhookFanoutHandlers.prototype, name, {
+    value: method,
+    writable: true,
+    configurable: true,
+  });
   const descriptor = Object.getOwnPropertyDescriptor(WebhookFanoutHandlers.prototype, name)!;
   OnEvent(contract, { durable, batchSize: 100 })(WebhookFanoutHandlers.prototype, name, descriptor);
 }

@@ -71,7 +71,9 @@ export class WebhookTargetPolicy {
       try {
         addresses = await this.resolve(host);
       } catch (err) {
-        throw new WebhookTargetError(`${host} does not resolve (${(err as { code?: string }).code ?? 'lookup failed'})`);
+        throw new WebhookTargetError(
+          `${host} does not resolve (${(err as { code?: string }).code ?? 'lookup failed'})`,
+        );
       }
     }
     for (const address of addresses) {

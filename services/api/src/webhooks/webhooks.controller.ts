@@ -19,7 +19,12 @@ import { FLEET_EVENTS_SETTINGS, type FleetEventsSettings } from '../events/fleet
 import type { WebhookDeliveryEntity, WebhookEntity } from './webhook.entity.js';
 import { newWebhookSecret } from './webhook-signature.js';
 import { WebhookTargetError, WebhookTargetPolicy } from './webhook-target.js';
-import { createWebhookBody, pageQuery, webhookIdParam, type CreateWebhookBody } from './webhooks-http.schema.js';
+import {
+  createWebhookBody,
+  pageQuery,
+  webhookIdParam,
+  type CreateWebhookBody,
+} from './webhooks-http.schema.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 
 function view(w: WebhookEntity) {
@@ -116,7 +121,10 @@ export class WebhooksController {
 
   /** Its deliveries, newest first: state (pending, delivered, failed), attempts, last answer. */
   @Get(':id/deliveries')
-  async deliveries(@Param('id', { schema: webhookIdParam }) id: string, @Query({ schema: pageQuery }) query: TimePageQuery) {
+  async deliveries(
+    @Param('id', { schema: webhookIdParam }) id: string,
+    @Query({ schema: pageQuery }) query: TimePageQuery,
+  ) {
     if (!(await this.webhooks.find(id))) throw new NotFoundException(`no webhook ${id}`);
     const rows = await this.webhooks.deliveries(id, query.limit, query.after);
     return {
