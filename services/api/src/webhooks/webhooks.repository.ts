@@ -111,18 +111,22 @@ export class WebhooksRepository {
    * the lease ends. Raw SQL: `FOR UPDATE SKIP LOCKED` lets instances claim side by side.
    */
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    const rows = await this.ds.query<
-      {
-        delivery_id: string;
-        webhook_id: string;
-        url: string;
-        secret: string;
-        event_id: string;
-        event_type: string;
-        body: string;
-        attempts: number;
-        created_at: Date;
-      }[]
+    // TypeORM answers an UPDATE … RETURNING on PostgreSQL with [rows, affected count].
+    const [rows] = await this.ds.query<
+      [
+        {
+          delivery_id: string;
+          webhook_id: string;
+          url: string;
+          secret: string;
+          event_id: string;
+          event_type: string;
+          body: string;
+          attempts: number;
+          created_at: Date;
+        }[],
+        number,
+      ]
     >(
       `WITH due AS (
          SELECT delivery_id FROM webhook_delivery
