@@ -92,7 +92,7 @@ describe('muster', () => {
   });
 
   it('builds bodies from flags: a rule, a site with windows, an agent command', async () => {
-    const t = io((_url, init) => json(JSON.parse(String(init.body)), 201));
+    const t = io((_url, init) => json(JSON.parse(init.body as string), 201));
     await main(
       [
         'rules',
@@ -109,7 +109,7 @@ describe('muster', () => {
       ],
       t.io,
     );
-    expect(JSON.parse(String(t.calls[0]!.init.body))).toEqual({
+    expect(JSON.parse(t.calls[0]!.init.body as string)).toEqual({
       priority: 10,
       match: { network: '10.1.0.0/16', facts: { 'cpu.cores': '8' } },
       assign: { siteId: 's1' },
@@ -129,14 +129,14 @@ describe('muster', () => {
       ],
       t.io,
     );
-    expect(JSON.parse(String(t.calls[1]!.init.body))).toEqual({
+    expect(JSON.parse(t.calls[1]!.init.body as string)).toEqual({
       siteId: 'paris-1',
       timeZone: 'Europe/Paris',
       maintenanceWindows: [{ days: ['sat', 'sun'], start: '02:00', durationMinutes: 240 }],
       networks: ['10.1.0.0/16', '10.2.0.0/16'],
     });
     await main(['agents', 'command', 'a1', 'collectFacts', '--expires-in', '1h'], t.io);
-    expect(JSON.parse(String(t.calls[2]!.init.body))).toEqual({
+    expect(JSON.parse(t.calls[2]!.init.body as string)).toEqual({
       command: { collectFacts: {} },
       expiresInSeconds: 3600,
     });
