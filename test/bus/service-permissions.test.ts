@@ -12,6 +12,7 @@ import {
   GetMachineResponseSchema,
   headers as H,
   inboxPrefix,
+  manifestKv,
   manifestStreams,
   queries,
   serviceNames,
@@ -23,6 +24,7 @@ import {
   ensureStreams,
   QueryClient,
   serveQuery,
+  StreamTail,
   type BusConnection,
   type DeadLetterRecord,
 } from '@muster/messaging';
@@ -137,6 +139,20 @@ describe.each(serviceNames)('the NATS user of %s', (service: ServiceName) => {
     });
   }
 
+  for (const stream of m.tails ?? []) {
+    it(`tails ${stream} from a sequence with an ordered consumer, and deletes it`, async () => {
+      const contract = allContracts.find((c) => c.stream === stream)!;
+      const stored = await env.admin.js.publish(sampleSubject(contract, 't1'), new Uint8Array([4]));
+      const tail = await StreamTail.open(job.bus, { stream, start: { afterSeq: stored.seq - 1 } });
+      const first = await tail.messages().next();
+      expect(first.value?.seq).toBe(stored.seq);
+      await tail.close();
+      const left = await env.admin.jsm.consumers.list(stream).next();
+      expect(left.filter((c) => !c.config.durable_name)).toEqual([]);
+      expect(job.violations).toEqual([]);
+    });
+  }
+
   describe('is refused', () => {
     beforeAll(async () => {
       rogue = await connectAs(env.server, service, { streams: [], awaitStreams: [] });
@@ -184,19 +200,37 @@ describe.each(serviceNames)('the NATS user of %s', (service: ServiceName) => {
     });
 
     it('creating a consumer it does not own, and deleting or purging a stream', async () => {
+      // On a stream it tails or a bucket it watches it names its ordered consumers as nats.js
+      // does, so a new name is allowed there; another service's durable never is (below).
+      const anyName = new Set<string>([
+        ...(m.tails ?? []),
+        ...manifestKv(m)
+          .filter((g) => g.read)
+          .map((g) => g.stream),
+      ]);
       for (const s of allStreams) {
         const cfg = {
           durable_name: `${service}-rogue`,
           ack_policy: 'explicit',
           filter_subject: s.subjects[0],
         } as const;
-        expect(await refusal(rogue.bus.jsm.consumers.add(s.name, cfg as never)), s.name).toMatch(VIOLATION);
+        if (!anyName.has(s.name)) {
+          expect(await refusal(rogue.bus.jsm.consumers.add(s.name, cfg as never)), s.name).toMatch(VIOLATION);
+        }
         expect(await refusal(rogue.bus.jsm.streams.delete(s.name)), s.name).toMatch(VIOLATION);
         expect(await refusal(rogue.bus.jsm.streams.purge(s.name)), s.name).toMatch(VIOLATION);
       }
       for (const other of serviceNames.filter((s) => s !== service)) {
         for (const x of busManifests[other].consumes) {
           expect(await refusal(rogue.bus.jsm.consumers.delete(x.contract.stream, x.durable))).toMatch(
+            VIOLATION,
+          );
+          const theirs = {
+            durable_name: x.durable,
+            ack_policy: 'explicit',
+            filter_subject: x.contract.filter,
+          };
+          expect(await refusal(rogue.bus.jsm.consumers.add(x.contract.stream, theirs as never))).toMatch(
             VIOLATION,
           );
           expect(

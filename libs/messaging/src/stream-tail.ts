@@ -98,7 +98,9 @@ export class StreamTail {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.current?.close().catch(() => undefined);
+    // stop(), not close(): close() waits for the iterator to be drained, and a reader that
+    // stopped reading never drains it.
+    this.current?.stop();
     await this.consumer.delete().catch(() => undefined);
   }
 }
