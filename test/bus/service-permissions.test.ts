@@ -144,8 +144,8 @@ describe.each(serviceNames)('the NATS user of %s', (service: ServiceName) => {
       const contract = allContracts.find((c) => c.stream === stream)!;
       const stored = await env.admin.js.publish(sampleSubject(contract, 't1'), new Uint8Array([4]));
       const tail = await StreamTail.open(job.bus, { stream, start: { afterSeq: stored.seq - 1 } });
-      const first = await tail.messages().next();
-      expect(first.value?.seq).toBe(stored.seq);
+      const first = (await tail.messages().next()).value as { seq: number } | undefined;
+      expect(first?.seq).toBe(stored.seq);
       await tail.close();
       const left = await env.admin.jsm.consumers.list(stream).next();
       expect(left.filter((c) => !c.config.durable_name)).toEqual([]);
