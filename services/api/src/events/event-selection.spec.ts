@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contracts, fleetEvents, subjectMatches } from '@muster/contracts';
+import { contracts, fleetEvents, patternCovers, streams, subjectMatches } from '@muster/contracts';
 import {
   coveringFilter,
   InvalidSelectionError,
@@ -73,6 +73,19 @@ describe('planStreams', () => {
       }
     }
     expect(new Set(plans.map((p) => p.stream)).size).toBe(plans.length);
+  });
+
+  it('reads the whole stream when no single filter inside the stream’s subjects covers the types', () => {
+    const fleetWide = { ...contracts.machineUpdated, filter: 'muster.inventory.group.*.changed.v1' };
+    expect(coveringFilter([contracts.machineUpdated.filter, fleetWide.filter])).toBe('muster.>');
+    for (const plan of planStreams({})) {
+      if (plan.filterSubject === undefined) continue;
+      const stream = streams.find((s) => s.name === plan.stream)!;
+      expect(
+        stream.subjects.some((s) => patternCovers(s, plan.filterSubject!)),
+        plan.stream,
+      ).toBe(true);
+    }
   });
 
   it('reads only the streams of the types asked for', () => {

@@ -1,4 +1,11 @@
-import { fleetEvents, SAFE_TOKEN, type MessageContract, type StreamName } from '@muster/contracts';
+import {
+  fleetEvents,
+  patternCovers,
+  SAFE_TOKEN,
+  streams,
+  type MessageContract,
+  type StreamName,
+} from '@muster/contracts';
 
 /** Which fleet events a reader wants: CloudEvents types (exact, or a prefix ending in `*`) and a site. */
 export interface EventSelection {
@@ -87,13 +94,15 @@ export function planStreams(selection: EventSelection): StreamPlan[] {
   const selected = selectContracts(selection);
   const byStream = new Map<StreamName, MessageContract[]>();
   for (const c of selected) byStream.set(c.stream, [...(byStream.get(c.stream) ?? []), c]);
-  return [...byStream].map(([stream, contracts]) => ({
-    stream,
-    filterSubject: coveringFilter(
+  return [...byStream].map(([stream, contracts]) => {
+    const filter = coveringFilter(
       contracts.map((c) => (selection.site !== undefined ? c.pattern({ siteId: selection.site }) : c.filter)),
-    ),
-    contracts,
-  }));
+    );
+    // nats-server 2.9 refuses a filter that is not inside one of the stream's subjects (e.g.
+    // `muster.>` for site-scoped and fleet-wide events together): then the whole stream is read.
+    const inside = streams.find((s) => s.name === stream)?.subjects.some((s) => patternCovers(s, filter));
+    return { stream, filterSubject: inside ? filter : undefined, contracts };
+  });
 }
 
 /** The site of an event from its subject (the `{siteId}` token), if its contract has one. */
