@@ -29,6 +29,7 @@ import {
   type DeadLetterRecord,
 } from '@muster/messaging';
 import { readSubject, until } from '@muster/messaging/testing';
+import { OperatorTokens, TokenIssuer, tokensBucket } from '@muster/api-auth';
 import { allStreams, busWithUsers, connectAs, refusal, sampleSubject } from './bus-users.js';
 
 const VIOLATION = /Permissions Violation for Publish to/;
@@ -200,25 +201,25 @@ describe.each(serviceNames)('the NATS user of %s', (service: ServiceName) => {
     });
 
     it('creating a consumer it does not own, and deleting or purging a stream', async () => {
-      // On a stream it tails or a bucket it watches it names its ordered consumers as nats.js
-      // does, so a new name is allowed there; another service's durable never is (below).
-      const anyName = new Set<string>([
+      // A KV bucket it watches (API_TOKENS) and a stream it tails (the api's server-sent events)
+      // take consumers of any name: an ordered consumer whose name the client makes up. They
+      // read only what it may read anyway; another service's durable stays out of reach (below).
+      const watched = new Set<string>([
         ...(m.tails ?? []),
         ...manifestKv(m)
           .filter((g) => g.read)
           .map((g) => g.stream),
       ]);
       for (const s of allStreams) {
+        expect(await refusal(rogue.bus.jsm.streams.delete(s.name)), s.name).toMatch(VIOLATION);
+        expect(await refusal(rogue.bus.jsm.streams.purge(s.name)), s.name).toMatch(VIOLATION);
+        if (watched.has(s.name)) continue;
         const cfg = {
           durable_name: `${service}-rogue`,
           ack_policy: 'explicit',
           filter_subject: s.subjects[0],
         } as const;
-        if (!anyName.has(s.name)) {
-          expect(await refusal(rogue.bus.jsm.consumers.add(s.name, cfg as never)), s.name).toMatch(VIOLATION);
-        }
-        expect(await refusal(rogue.bus.jsm.streams.delete(s.name)), s.name).toMatch(VIOLATION);
-        expect(await refusal(rogue.bus.jsm.streams.purge(s.name)), s.name).toMatch(VIOLATION);
+        expect(await refusal(rogue.bus.jsm.consumers.add(s.name, cfg as never)), s.name).toMatch(VIOLATION);
       }
       for (const other of serviceNames.filter((s) => s !== service)) {
         for (const x of busManifests[other].consumes) {
@@ -312,5 +313,65 @@ describe('queries under permissions', () => {
     expect(asked).toEqual([id]);
     expect(inventory.violations).toEqual([]);
     expect(scheduler.violations).toEqual([]);
+  });
+});
+
+describe('operator API tokens under permissions', () => {
+  let env: Awaited<ReturnType<typeof busWithUsers>>;
+  const open: { close(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    env = await busWithUsers();
+    // Every stream but the bucket, which its owner (the api service) creates.
+    await ensureStreams(
+      env.admin.jsm,
+      allStreams.filter((s) => s.name !== 'KV_API_TOKENS'),
+    );
+  });
+  afterAll(async () => {
+    for (const o of open.reverse()) await o.close();
+    await env?.close();
+  });
+
+  it('only the api service writes tokens; every service watches them, reads one, and records its use', async () => {
+    // The api service creates the bucket (it owns it) and writes a token.
+    const api = await connectAs(env.server, 'api');
+    open.push(api.bus);
+    const { token, record } = await new TokenIssuer(api.bus).create({
+      name: 'perm-test',
+      createdBy: 'test',
+      expiresAt: null,
+    });
+    for (const service of serviceNames.filter((s) => s !== 'api')) {
+      const user = await connectAs(env.server, service);
+      open.push(user.bus);
+      const checker = OperatorTokens.start(user.bus);
+      open.push(checker);
+      await checker.cache.whenLoaded();
+      expect(
+        checker.cache.all().map((t) => t.tokenId),
+        service,
+      ).toContain(record.tokenId);
+      expect((await checker.authenticate(`Bearer ${token}`)).ok, service).toBe(true);
+      await checker.flushUses();
+      // Reading one token directly (a token the watch has not delivered yet).
+      expect((await tokensBucket(user.bus).get(`token.${record.tokenId}`))?.seq, service).toBeGreaterThan(0);
+      // Writing a token, or revoking one, is refused.
+      expect(
+        await refusal(
+          new TokenIssuer(user.bus).create({ name: 'forged', createdBy: service, expiresAt: null }),
+        ),
+        service,
+      ).toMatch(/Permissions Violation for Publish to "\$KV\.API_TOKENS\.token\./);
+      expect(await refusal(new TokenIssuer(user.bus).revoke(record.tokenId, service)), service).toMatch(
+        /Permissions Violation/,
+      );
+      expect(
+        user.violations.filter((v) => !/\$KV\.API_TOKENS\.token\./.test(v)),
+        service,
+      ).toEqual([]);
+    }
+    const used = await tokensBucket(env.admin).get(`used.${record.tokenId}`);
+    expect(used).toBeDefined();
+    expect((await new TokenIssuer(api.bus).revoke(record.tokenId, 'operator:x')).changed).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { contracts, headers as H, MachineDiscoveredSchema } from '@muster/contracts';
 import { EventPublisher } from '@muster/messaging';
 import { ownBus, publishRaw, readSubject, until } from '@muster/messaging/testing';
+import { operatorFetch, testOperatorToken } from '@muster/runtime/testing';
 import { getFreePort, startPostgres, type PostgresServerHandle } from '@muster/testing';
 import { startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
 
@@ -64,7 +65,8 @@ beforeAll(async () => {
   inventory = startInventory();
   await Promise.all([discovery.waitReady(), inventory.waitReady()]);
   // The server decides a machine's site from its networks; this test's reports come from here.
-  const put = await fetch(`${discovery.url}/v1/discovery/site-networks/${siteId}`, {
+  const operator = { url: discovery.url, token: await testOperatorToken(env.server.url) };
+  const put = await operatorFetch(operator, `/v1/discovery/site-networks/${siteId}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ cidrs: ['127.0.0.1/32'] }),

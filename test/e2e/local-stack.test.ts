@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ async function freeOffset(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const offset = 1000 + Math.floor(Math.random() * 40) * 500;
     const plan = planStack({ home: '/unused', portOffset: offset });
-    const ports = [...Object.values(plan.servers), ...plan.services.map((s) => s.port)];
+    const ports = [...Object.values(plan.servers), ...plan.services.map((s) => s.port), plan.apiPort];
     if ((await Promise.all(ports.map((p) => isPortFree(p)))).every(Boolean)) return offset;
   }
   throw new Error('no free set of ports for the stack');
@@ -111,16 +111,24 @@ describe('the local stack, started as `npm start` starts it', () => {
     const url = (name: string) => `http://127.0.0.1:${plan.services.find((s) => s.name === name)!.port}`;
     for (const s of SERVICES) expect((await fetch(`${url(s.name)}/readyz`)).status, s.name).toBe(200);
 
+    // The CLI's way in: one base URL and the operator token npm start wrote, readable only by its owner.
+    expect((await stat(plan.operatorFile)).mode & 0o777).toBe(0o600);
+    const operator = JSON.parse(await readFile(plan.operatorFile, 'utf8')) as { url: string; token: string };
+    expect(operator.url).toBe(`http://127.0.0.1:${plan.apiPort}`);
+    const base = operator.url;
+    const auth = { authorization: `Bearer ${operator.token}` };
+    expect((await fetch(`${base}/v1/machines`)).status).toBe(401);
+
     const siteId = `stack-${randomUUID().slice(0, 8)}`;
     // The server decides a machine's site from its networks; this report comes from here.
-    const networks = await fetch(`${url('discovery')}/v1/discovery/site-networks/${siteId}`, {
+    const networks = await fetch(`${base}/v1/discovery/site-networks/${siteId}`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({ cidrs: ['127.0.0.1/32'] }),
     });
     expect(networks.status).toBe(200);
     const mac = `02:00:00:${randomUUID().slice(0, 2)}:${randomUUID().slice(0, 2)}:01`;
-    const created = await fetch(`${url('discovery')}/v1/discovery/reports`, {
+    const created = await fetch(`${base}/v1/discovery/reports`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ macs: [mac], siteId, hardware: { cpu: { cores: 4 } } }),
@@ -131,7 +139,7 @@ describe('the local stack, started as `npm start` starts it', () => {
     for (let i = 0; i < 100 && machines.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 200));
       machines = (
-        (await (await fetch(`${url('inventory')}/v1/machines?siteId=${siteId}`)).json()) as {
+        (await (await fetch(`${base}/v1/machines?siteId=${siteId}`, { headers: auth })).json()) as {
           machines: typeof machines;
         }
       ).machines;
@@ -141,7 +149,7 @@ describe('the local stack, started as `npm start` starts it', () => {
     // Boot knows the machine once its script stops sending it to discovery (it names no machine).
     for (let i = 0; i < 100 && !script.includes('waiting for an assignment'); i++) {
       await new Promise((r) => setTimeout(r, 200));
-      script = await (await fetch(`${url('boot')}/v1/boot/ipxe?mac=${mac}`)).text();
+      script = await (await fetch(`${base}/v1/boot/ipxe?mac=${mac}`)).text();
     }
     expect(script).toContain('Known, waiting for an assignment');
     expect(script).not.toContain(machineId);

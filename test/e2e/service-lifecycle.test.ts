@@ -7,17 +7,20 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { streams } from '@muster/contracts';
 import { BusConnection, ensureStreams } from '@muster/messaging';
 import { until } from '@muster/messaging/testing';
+import { operatorFetch, testOperatorToken } from '@muster/runtime/testing';
 import { getFreePort, startNats, startPostgres, type NatsServerHandle } from '@muster/testing';
 import { startServiceProcess, type ServiceProcess } from '../../tools/stack/service-process.js';
 
 let dir: string;
 let nats: NatsServerHandle;
 let service: ServiceProcess;
+let token: string;
 const schema = `life_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'muster-lifecycle-'));
   nats = await startNats({ dataDir: join(dir, 'nats') });
+  token = await testOperatorToken(nats.url);
   service = startServiceProcess(
     'inventory',
     await getFreePort(),
@@ -51,11 +54,13 @@ describe('a running service', () => {
     expect((await readyz()).status).toBe(200);
     expect(JSON.parse((await readyz()).body)).toMatchObject({ checks: [{ name: 'postgres', ok: true }] });
 
-    // Inventory serves its API from its own tables: a bus outage must not take it out of rotation.
+    // Inventory serves its API from its own tables: a bus outage must not take it out of rotation,
+    // and the operator tokens it has seen are checked from memory.
+    expect((await operatorFetch({ url: service.url, token }, '/v1/machines')).status).toBe(200);
     await nats.stop();
     await until(async () => (await service.log()).includes('"nats":"disconnect"'), 15_000, 'the disconnect');
     expect((await readyz()).status).toBe(200);
-    expect((await fetch(`${service.url}/v1/machines`)).status).toBe(200);
+    expect((await operatorFetch({ url: service.url, token }, '/v1/machines')).status).toBe(200);
 
     nats = await startNats({
       dataDir: join(dir, 'nats'),
@@ -76,7 +81,7 @@ describe('a running service', () => {
       // Hold the machine table, so that a list request waits inside the service.
       await holder.query('BEGIN');
       await holder.query(`LOCK TABLE ${schema}.machine IN ACCESS EXCLUSIVE MODE`);
-      const inflight = fetch(`${service.url}/v1/machines`).then(async (r) => ({
+      const inflight = operatorFetch({ url: service.url, token }, '/v1/machines').then(async (r) => ({
         status: r.status,
         body: await r.json(),
       }));
@@ -153,7 +158,7 @@ describe('a service started before its database', () => {
       const postgres = await startPostgres({ dataDir: join(dir, 'late-postgres'), port });
       try {
         await early.waitReady(60_000);
-        expect((await fetch(`${early.url}/v1/rollouts`)).status).toBe(200);
+        expect((await operatorFetch({ url: early.url, token }, '/v1/rollouts')).status).toBe(200);
       } finally {
         await postgres.stop();
       }

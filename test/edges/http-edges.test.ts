@@ -5,7 +5,7 @@
 // running service and services from the services/ directory, so a new one is walked too.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { routesOf, type RouteEntry } from '@muster/runtime';
-import { startServiceInProcess, type RunningService } from '@muster/runtime/testing';
+import { operatorFetch, startServiceInProcess, type RunningService } from '@muster/runtime/testing';
 import { ensureAllStreams, serviceEntry, serviceNames, serviceTestEnv } from './service-entries.js';
 
 const PROBLEM = 'https://muster.dev/problems/';
@@ -111,9 +111,9 @@ function probesFor(route: RouteEntry): Probe[] {
   return probes;
 }
 
-/** What is wrong with the answer to a probe, or undefined when it is right. */
-async function check(url: string, probe: Probe): Promise<string | undefined> {
-  const res = await fetch(`${url}${probe.path}`, {
+/** What is wrong with the answer to a probe (made with an operator token), or undefined when it is right. */
+async function check(service: RunningService, probe: Probe): Promise<string | undefined> {
+  const res = await operatorFetch(service, probe.path, {
     method: probe.method,
     ...(probe.headers ? { headers: probe.headers } : {}),
     ...(probe.body === undefined ? {} : { body: probe.body }),
@@ -158,7 +158,7 @@ describe.each(serviceNames)('every route of %s', (name) => {
     for (const route of routes) {
       for (const probe of probesFor(route)) {
         probed++;
-        const wrong = await check(service.url, probe);
+        const wrong = await check(service, probe);
         if (wrong) failures.push(wrong);
       }
     }
@@ -167,7 +167,7 @@ describe.each(serviceNames)('every route of %s', (name) => {
   });
 
   it('answers an unknown route with a not-found problem', async () => {
-    const failure = await check(service.url, {
+    const failure = await check(service, {
       what: 'unknown route',
       method: 'GET',
       path: '/v1/no-such-thing',
@@ -192,9 +192,9 @@ describe('the rate limit on the API', () => {
   afterAll(async () => service?.close());
 
   it('answers 429 with Retry-After past the burst, and never limits the probes', async () => {
-    expect((await fetch(`${service.url}/v1/rollouts`)).status).toBe(200);
-    expect((await fetch(`${service.url}/v1/rollouts?limit=0`)).status).toBe(400);
-    const limited = await fetch(`${service.url}/v1/rollouts`);
+    expect((await operatorFetch(service, '/v1/rollouts')).status).toBe(200);
+    expect((await operatorFetch(service, '/v1/rollouts?limit=0')).status).toBe(400);
+    const limited = await operatorFetch(service, '/v1/rollouts');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(limited.headers.get('content-type')).toMatch(/^application\/problem\+json/);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startServiceInProcess, type RunningService } from '@muster/runtime/testing';
+import { operatorFetch, startServiceInProcess, type RunningService } from '@muster/runtime/testing';
 import { ensureAllStreams, serviceEntry, serviceTestEnv } from './service-entries.js';
 
 /**
@@ -120,7 +120,7 @@ describe.each(cases)('GET $path', (c) => {
   afterAll(async () => service?.close());
 
   const page = async (query: string) => {
-    const res = await fetch(`${service.url}${c.path}?${query}`);
+    const res = await operatorFetch(service, `${c.path}?${query}`);
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 

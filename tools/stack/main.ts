@@ -2,7 +2,12 @@
 // process; Ctrl-C (or SIGTERM) stops every one of them.
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { BusConnection } from '@muster/messaging';
+import { ensureOperatorFile } from '../api-token/operator-file.js';
+import { createApiProxy } from './api-proxy.js';
 import { busyPorts } from './port-check.js';
 import { groupMembers } from './process-group.js';
 import { REPO_ROOT } from './service-process.js';
@@ -31,6 +36,7 @@ async function main(): Promise<number> {
 
   const ports: Record<string, number> = { ...plan.servers };
   for (const s of plan.services) ports[s.name] = s.port;
+  ports['api base URL'] = plan.apiPort;
   const busy = await busyPorts(ports);
   if (busy.length > 0) {
     for (const b of busy) say(`✗ port ${b.port} (${b.name}) is already in use by another process`);
@@ -41,11 +47,13 @@ async function main(): Promise<number> {
   }
 
   // Filled in as parts start; the stop path waits for a start under way, then stops it all.
-  const running: { servers?: Promise<RunningServers>; supervisor?: ServiceSupervisor } = {};
+  const running: { servers?: Promise<RunningServers>; supervisor?: ServiceSupervisor; proxy?: Server } = {};
   let stopping: Promise<number> | undefined;
   const stop = (why: string): Promise<number> =>
     (stopping ??= (async () => {
       say(`\n${why}: stopping services, then servers…`);
+      running.proxy?.closeAllConnections();
+      running.proxy?.close();
       const services = (await running.supervisor?.stopAll()) ?? [];
       const servers = await running.servers?.catch(() => undefined);
       const handles = [...(servers?.handles ?? [])].reverse();
@@ -85,6 +93,33 @@ async function main(): Promise<number> {
     await stop('a service did not become ready');
     return 1;
   }
+  // The one base URL, then the local operator's token for it (kept while valid).
+  const proxy = (running.proxy = createApiProxy((name) => {
+    const service = plan.services.find((s) => s.name === name);
+    return service && { host: '127.0.0.1', port: service.port };
+  }));
+  proxy.listen(plan.apiPort, '127.0.0.1');
+  await once(proxy, 'listening');
+  const baseUrl = `http://127.0.0.1:${plan.apiPort}`;
+  let operatorNote: string;
+  try {
+    const admin = await BusConnection.connect({
+      servers: [endpoints.natsAdminUrl],
+      name: 'npm-start',
+      failFast: true,
+    });
+    try {
+      const { created } = await ensureOperatorFile(admin, plan.operatorFile, baseUrl);
+      operatorNote = `operator token ${created ? 'created in' : 'kept in'} ${plan.operatorFile}`;
+    } finally {
+      await admin.close();
+    }
+  } catch (err) {
+    say(`✗ operator token: ${(err as Error).message}`);
+    await stop('the local operator token could not be made');
+    return 1;
+  }
+  say(`✓ ${'base URL'.padEnd(14)} ${baseUrl} (every /v1 route; ${operatorNote})`);
   const pids = {
     supervisor: process.pid,
     servers: Object.fromEntries(servers.handles.map((s) => [s.name, s.handle.pids])),
@@ -93,7 +128,10 @@ async function main(): Promise<number> {
   writeFileSync(join(plan.home, 'pids.json'), `${JSON.stringify(pids, null, 2)}\n`);
   say('');
   say('Muster is running. Every service answers /healthz, /readyz and /metrics; logs are in');
-  say(`${plan.logDir}. Try: curl -s http://127.0.0.1:${plan.services[1]!.port}/v1/machines`);
+  say(`${plan.logDir}. Operator routes take the token in ${plan.operatorFile}; try:`);
+  say(
+    `  curl -s -H "authorization: Bearer $(node -p 'require(process.argv[1]).token' ${plan.operatorFile})" ${baseUrl}/v1/machines`,
+  );
   say('Ctrl-C stops everything.');
   say('ready');
   return stopped;

@@ -3,6 +3,7 @@ import { parseStackArgs, planStack, serviceEnv, SERVICES, type ServiceName } fro
 
 const endpoints = {
   natsUrl: 'nats://127.0.0.1:14222',
+  natsAdminUrl: 'nats://admin:pw@127.0.0.1:14222',
   natsSeeds: Object.fromEntries(SERVICES.map((s) => [s.name, `seed-of-${s.name}`])) as Record<
     ServiceName,
     string
@@ -19,6 +20,8 @@ describe('planStack', () => {
     expect(plan.services.map((s) => s.port)).toEqual(SERVICES.map((s) => s.port + 100));
     expect(plan.dataDir).toBe('/h/data');
     expect(plan.logDir).toBe('/h/logs');
+    expect(plan.apiPort).toBe(8180);
+    expect(plan.operatorFile).toBe('/h/operator.json');
   });
 });
 
@@ -47,6 +50,8 @@ describe('serviceEnv', () => {
       MUSTER_S3_BUCKET: 'muster-artifacts',
     });
     expect(envOf('inventory').MUSTER_S3_ENDPOINT).toBeUndefined();
+    // The administrator's password never reaches a service.
+    for (const s of plan.services) expect(JSON.stringify(envOf(s.name))).not.toContain('admin:pw');
   });
 });
 

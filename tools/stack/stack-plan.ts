@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { API_BASE_PORT } from '@muster/contracts';
 
 /** The eight services, their default HTTP port, and the extra servers each one needs. */
 export const SERVICES = [
@@ -39,6 +40,10 @@ export interface StackPlan {
   busAuthDir: string;
   logDir: string;
   servers: Record<keyof typeof SERVER_PORTS, number>;
+  /** The one base URL (every service's API under /v1), served by the stack's proxy. */
+  apiPort: number;
+  /** `{ url, token }` of the local operator, for the CLI (mode 0600). */
+  operatorFile: string;
   services: { name: ServiceName; port: number; needs: readonly ('redis' | 's3')[] }[];
 }
 
@@ -53,12 +58,16 @@ export function planStack(options: StackOptions): StackPlan {
     busAuthDir: join(options.home, 'bus-auth'),
     logDir: join(options.home, 'logs'),
     servers,
+    apiPort: shift(API_BASE_PORT),
+    operatorFile: join(options.home, 'operator.json'),
     services: SERVICES.map((s) => ({ ...s, port: shift(s.port) })),
   };
 }
 
 export interface Endpoints {
   natsUrl: string;
+  /** The bus administrator (tools such as the operator-token bootstrap), never a service. */
+  natsAdminUrl: string;
   /** Each service's own NATS user (nkey seed), kept under the stack's home. */
   natsSeeds: Readonly<Record<ServiceName, string>>;
   postgresUrl: string;

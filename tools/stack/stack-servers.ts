@@ -85,6 +85,7 @@ export async function startStackServers(
       handles: started,
       endpoints: {
         natsUrl: nats.value.url,
+        natsAdminUrl: `nats://admin:${encodeURIComponent(credentials.admin.password)}@127.0.0.1:${nats.value.port}`,
         natsSeeds: serviceSeeds(nats.value.credentials),
         postgresUrl: postgres.value.url,
         redisUrl: redis.value.url,

@@ -94,7 +94,8 @@ export class TokenCache {
     this.watch?.stop();
   }
 
-  private hold(record: TokenRecord, seq: number): void {
+  /** A value this process just wrote: held at once, without waiting for the watch. */
+  hold(record: TokenRecord, seq: number): void {
     const held = this.tokens.get(record.tokenId);
     // A read from the bucket may race the watch: the later value wins.
     if (held && held.seq >= seq) return;

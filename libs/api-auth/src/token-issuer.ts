@@ -25,7 +25,10 @@ export class TokenIssuer {
     this.bucket = tokensBucket(bus);
   }
 
-  async create(input: NewToken, now = new Date()): Promise<{ record: TokenRecord; token: string }> {
+  async create(
+    input: NewToken,
+    now = new Date(),
+  ): Promise<{ record: TokenRecord; token: string; seq: number }> {
     const minted = mintToken();
     const record: TokenRecord = {
       tokenId: minted.tokenId,
@@ -38,8 +41,8 @@ export class TokenIssuer {
       revokedBy: null,
     };
     // A key that already exists is never overwritten (a 64-bit id collision fails loudly).
-    await this.bucket.put(tokenKey(record.tokenId), encodeRecord(record), 0);
-    return { record, token: minted.token };
+    const seq = await this.bucket.put(tokenKey(record.tokenId), encodeRecord(record), 0);
+    return { record, token: minted.token, seq };
   }
 
   async get(tokenId: string): Promise<{ record: TokenRecord; seq: number } | undefined> {
@@ -49,13 +52,17 @@ export class TokenIssuer {
   }
 
   /** Revokes a token; revoking a revoked one changes nothing and returns it as it is. */
-  async revoke(tokenId: string, revokedBy: string, now = new Date()): Promise<TokenRecord> {
+  async revoke(
+    tokenId: string,
+    revokedBy: string,
+    now = new Date(),
+  ): Promise<{ record: TokenRecord; seq: number; changed: boolean }> {
     const current = await this.get(tokenId);
     if (!current) throw new TokenNotFoundError(`no API token ${tokenId}`);
-    if (current.record.revokedAt !== null) return current.record;
+    if (current.record.revokedAt !== null) return { ...current, changed: false };
     const revoked: TokenRecord = { ...current.record, revokedAt: now.toISOString(), revokedBy };
     // Only over the value read: a concurrent change makes this fail rather than be lost.
-    await this.bucket.put(tokenKey(tokenId), encodeRecord(revoked), current.seq);
-    return revoked;
+    const seq = await this.bucket.put(tokenKey(tokenId), encodeRecord(revoked), current.seq);
+    return { record: revoked, seq, changed: true };
   }
 }

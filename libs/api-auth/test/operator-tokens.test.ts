@@ -96,6 +96,7 @@ describe('OperatorTokens', () => {
       }, 'the revocation');
     }
     expect(one.cache.all().find((t) => t.tokenId === record.tokenId)?.revokedBy).toBe('operator:admin');
+    expect((await issuer.revoke(record.tokenId, 'operator:other')).changed).toBe(false);
   });
 
   it('records when a token was last used, in batches, and every instance sees it', async () => {

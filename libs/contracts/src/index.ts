@@ -18,6 +18,7 @@ export { contracts, type ContractKey } from './messages.js';
 export { queries, type QueryKey } from './queries.js';
 export { allContracts, allQueries, contractBySubject, contractByType } from './registry.js';
 export { DUPLICATE_WINDOW_SECONDS, streams } from './streams.js';
+export { API_BASE_PORT, httpRoutes, serviceForPath } from './http-routes.js';
 export { patternCovers, subjectMatches } from './subject-pattern.js';
 export * from './gen/index.js';
 export { scopedSubjects, type Scope } from './scope.js';

@@ -53,8 +53,10 @@ export class BusConnection {
   ) {}
 
   static async connect(options: BusOptions): Promise<BusConnection> {
+    const { servers, login } = splitUrlLogin(options.servers);
     const nc = await connect({
-      servers: [...options.servers],
+      servers,
+      ...login,
       name: options.name,
       ...(options.nkeySeed
         ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)) }
@@ -117,4 +119,26 @@ export class BusConnection {
       }
     })();
   }
+}
+
+/**
+ * `nats://user:password@host` (the administrator's URL of an operator tool): nats.js reads no
+ * login from a server URL, so it is taken out of the URLs and given as `user` and `pass`.
+ */
+export function splitUrlLogin(urls: readonly string[]): {
+  servers: string[];
+  login: { user?: string; pass?: string };
+} {
+  let login: { user?: string; pass?: string } = {};
+  const servers = urls.map((url) => {
+    const at = /^([a-z]+:\/\/)([^@/]*)@(.*)$/i.exec(url);
+    if (!at) return url;
+    const [user, pass] = at[2]!.split(':');
+    login = {
+      user: decodeURIComponent(user ?? ''),
+      ...(pass === undefined ? {} : { pass: decodeURIComponent(pass) }),
+    };
+    return `${at[1]}${at[3]}`;
+  });
+  return { servers, login };
 }

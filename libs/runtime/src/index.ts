@@ -26,5 +26,12 @@ export {
   type TimePageQuery,
 } from './page-cursor.js';
 export { OwnAuthentication, OWN_AUTHENTICATION } from './http/own-authentication.decorator.js';
-export { OperatorAuth, PROBE_PATHS } from './http/operator-token.guard.js';
+export { OperatorAuth } from './http/operator-auth.js';
+export { PROBE_PATHS } from './http/probe-paths.js';
+export {
+  describeRoutes,
+  probeRoutes,
+  type RouteDescription,
+  type RouteInput,
+} from './http/route-descriptions.js';
 export { actorOf, operatorOf, type Operator } from '@muster/api-auth';

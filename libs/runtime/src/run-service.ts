@@ -8,7 +8,7 @@ import { NestPinoLogger, ObservabilityModule, type Logger, type Metrics } from '
 import { OutboxInbox1763800000000, PersistenceModule } from '@muster/persistence';
 import { CoreReadiness, READINESS_NEEDS, type CoreDependency } from './core-readiness.js';
 import { configureHttpEdge } from './http/http-edge.js';
-import { OperatorAuth, OperatorTokenGuard } from './http/operator-token.guard.js';
+import { OperatorAuthModule, OperatorTokenGuard } from './http/operator-token.guard.js';
 import type { BaseServiceConfigSchema } from './service-config.js';
 
 export interface ServiceParts {
@@ -84,15 +84,10 @@ export function serviceModule(ctx: ServiceContext, parts: ServiceParts): Dynamic
           source,
         }),
       }),
+      OperatorAuthModule,
       ...parts.features,
     ],
-    providers: [
-      { provide: READINESS_NEEDS, useValue: parts.readiness },
-      CoreReadiness,
-      OperatorAuth,
-      OperatorTokenGuard,
-    ],
-    exports: [OperatorAuth],
+    providers: [{ provide: READINESS_NEEDS, useValue: parts.readiness }, CoreReadiness],
   };
 }
 

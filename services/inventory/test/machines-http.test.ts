@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
 import { MachineDiscoveredSchema } from '@muster/contracts';
-import { startServiceInProcess, type RunningService } from '@muster/runtime/testing';
+import { operatorFetch, startServiceInProcess, type RunningService } from '@muster/runtime/testing';
 import { uniqueName } from '@muster/testing';
 import { machineFromDiscovery } from '../src/machines/machine-record.js';
 import { MachinesRepository } from '../src/machines/machines.repository.js';
@@ -47,7 +47,7 @@ beforeAll(async () => {
 afterAll(async () => inventory?.close());
 
 const get = async (path: string) => {
-  const res = await fetch(`${inventory.url}${path}`);
+  const res = await operatorFetch(inventory, path);
   return {
     status: res.status,
     type: res.headers.get('content-type'),

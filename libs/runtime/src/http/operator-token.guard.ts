@@ -1,34 +1,18 @@
 import {
+  Global,
   HttpException,
   Inject,
   Injectable,
+  Module,
   type CanActivate,
   type ExecutionContext,
-  type OnModuleDestroy,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { BusConnection } from '@muster/messaging';
-import { LOGGER, type Logger } from '@muster/observability';
-import { OperatorTokens, setOperator, TokenStoreUnavailableError } from '@muster/api-auth';
+import { setOperator, TokenStoreUnavailableError } from '@muster/api-auth';
+import { OperatorAuth } from './operator-auth.js';
 import { OWN_AUTHENTICATION } from './own-authentication.decorator.js';
+import { PROBE_PATHS } from './probe-paths.js';
 import { problemFor, problemTypes } from './problem.js';
-
-/** The probes of every service, answered without a token (orchestrators and Prometheus call them). */
-export const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
-
-/** The service's watched copy of the operator tokens, closed (last uses written) on shutdown. */
-@Injectable()
-export class OperatorAuth implements OnModuleDestroy {
-  readonly tokens: OperatorTokens;
-
-  constructor(@Inject(BusConnection) bus: BusConnection, @Inject(LOGGER) logger: Logger) {
-    this.tokens = OperatorTokens.start(bus, { logger });
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.tokens.close().catch(() => undefined);
-  }
-}
 
 interface GuardedRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -87,3 +71,8 @@ export class OperatorTokenGuard implements CanActivate {
     return true;
   }
 }
+
+/** The operator-token check of every service: global, so a feature may read the tokens too. */
+@Global()
+@Module({ providers: [OperatorAuth, OperatorTokenGuard], exports: [OperatorAuth, OperatorTokenGuard] })
+export class OperatorAuthModule {}
