@@ -145,6 +145,35 @@ describe('GET /v1/events', () => {
     }
   });
 
+  it('keeps an idle stream open with heartbeat comments, and refuses connections past the cap with 503', async () => {
+    const small = await startApi(env.server.url, inject('servers'), undefined, {
+      MUSTER_EVENTS_MAX_STREAMS: '1',
+      MUSTER_EVENTS_HEARTBEAT_SECONDS: '1',
+    });
+    try {
+      const first = await openEvents(small, '?types=io.muster.agent.*');
+      expect(first.status).toBe(200);
+      const second = await operatorFetch(small, '/v1/events');
+      expect(second.status).toBe(503);
+      expect(second.headers.get('retry-after')).toBe('5');
+      expect(second.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      await until(() => first.comments.includes('heartbeat'), 10_000, 'a heartbeat');
+      first.close();
+      // The slot is given back when the client goes away.
+      await until(
+        async () => {
+          const again = await openEvents(small, '?types=io.muster.agent.*');
+          again.close();
+          return again.status === 200;
+        },
+        10_000,
+        'the slot',
+      );
+    } finally {
+      await small.close();
+    }
+  });
+
   it('needs an operator token', async () => {
     const res = await fetch(`${api.url}/v1/events`);
     expect(res.status).toBe(401);

@@ -120,12 +120,19 @@ describe('webhooks', () => {
   it('marks a delivery failed after the last attempt, with the attempts and the last answer', async () => {
     const r = await receiver(() => 500);
     const hook = await register({ url: r.url, site: 'site-w3' });
+    // A redirect is an answer that does not deliver: it is not followed.
+    const moved = await receiver(() => 302);
+    const movedHook = await register({ url: moved.url, site: 'site-w3' });
     const id = await publish.machineUpdated('site-w3');
     await until(async () => (await deliveries(hook.webhookId))[0]?.state === 'failed', 15_000, 'failed');
     expect(await deliveries(hook.webhookId)).toMatchObject([
       { eventId: id, state: 'failed', attempts: 3, lastStatus: 500, lastError: 'HTTP 500' },
     ]);
     expect(r.received).toHaveLength(3);
+    await until(async () => (await deliveries(movedHook.webhookId))[0]?.state === 'failed', 15_000, 'failed');
+    expect(await deliveries(movedHook.webhookId)).toMatchObject([
+      { state: 'failed', attempts: 3, lastStatus: 302 },
+    ]);
   });
 
   it('sends only the types and the site a webhook asks for', async () => {
