@@ -15,7 +15,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['libs/*/src/**/*.spec.ts', 'services/*/src/**/*.spec.ts', 'tools/**/*.spec.ts', 'cli/src/**/*.spec.ts'],
+          include: [
+            'libs/*/src/**/*.spec.ts',
+            'services/*/src/**/*.spec.ts',
+            'tools/**/*.spec.ts',
+            'cli/src/**/*.spec.ts',
+          ],
         },
       },
       {
