@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OperatorAuth } from '@muster/runtime';
 import { operatorFetch, startServiceInProcess, type RunningService } from '@muster/runtime/testing';
@@ -119,6 +121,16 @@ describe('operator API tokens', () => {
     expect(await reason({ authorization: `Bearer mst_0123456789abcdef_${'x'.repeat(43)}` })).toBe('unknown');
   });
 
+  it('refuses before reading the body: a large body without a token is a 401, not a 413', async () => {
+    const res = await fetch(`${discovery.url}/v1/discovery/site-networks/site-a`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ cidrs: ['10.0.0.0/8'], pad: 'x'.repeat(4 * 1024 * 1024) }),
+    });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ reason: 'missing' });
+  });
+
   it('answers the probes and the OWN routes without a token', async () => {
     for (const path of ['/healthz', '/readyz', '/metrics']) {
       expect((await fetch(`${inventory.url}${path}`)).status, path).toBe(200);
@@ -142,6 +154,15 @@ describe('operator API tokens', () => {
       };
       return tokens.find((t) => t.tokenId === created.tokenId)?.lastUsedAt != null;
     }, 'the last use');
+  });
+
+  it('serves the one OpenAPI document, without a token, as docs/api/openapi.json has it', async () => {
+    const res = await fetch(`${api.url}/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    const onDisk = JSON.parse(
+      await readFile(join(import.meta.dirname, '..', '..', 'docs', 'api', 'openapi.json'), 'utf8'),
+    ) as unknown;
+    expect(await res.json()).toEqual(onDisk);
   });
 
   it('refuses a bad name, an unknown token id and a malformed one', async () => {

@@ -12,6 +12,7 @@ import {
   HorizontalPodAutoscaler,
   type IHorizontalPodAutoscaler,
 } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import {
   PodDisruptionBudget,
@@ -114,6 +115,7 @@ const MODELS: Record<string, new (data: never) => Validating> = {
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'networking.k8s.io/v1/Ingress': Ingress,
 };
 
 interface K8sObject {

@@ -3,9 +3,12 @@
 // parameters, oversized and non-JSON bodies. Each must be refused with the right status as
 // application/problem+json naming the field, never a 500. Routes come from the router of the
 // running service and services from the services/ directory, so a new one is walked too.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { routesOf, type RouteEntry } from '@muster/runtime';
 import { operatorFetch, startServiceInProcess, type RunningService } from '@muster/runtime/testing';
+import { REPO_ROOT } from '../../tools/stack/service-process.js';
 import { ensureAllStreams, serviceEntry, serviceNames, serviceTestEnv } from './service-entries.js';
 
 const PROBLEM = 'https://muster.dev/problems/';
@@ -164,6 +167,33 @@ describe.each(serviceNames)('every route of %s', (name) => {
     }
     expect(failures).toEqual([]);
     expect(probed).toBeGreaterThanOrEqual(routes.length * 13);
+  });
+
+  it('is in the one OpenAPI document, every route, and refuses each operator route without a token', async () => {
+    const doc = JSON.parse(await readFile(join(REPO_ROOT, 'docs', 'api', 'openapi.json'), 'utf8')) as {
+      paths: Record<string, Record<string, { 'x-muster-own-authentication'?: string }>>;
+    };
+    const missing: string[] = [];
+    const wrong: string[] = [];
+    for (const route of routesOf(service.app)) {
+      const op = doc.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()];
+      if (!op) {
+        missing.push(`${route.method} ${route.path}`);
+        continue;
+      }
+      const res = await fetch(`${service.url}${fill(route.path, '', '')}`, {
+        method: route.method,
+        ...(['POST', 'PUT', 'PATCH'].includes(route.method)
+          ? { headers: { 'content-type': 'application/json' }, body: '{}' }
+          : {}),
+      });
+      const own = op['x-muster-own-authentication'] !== undefined;
+      if ((res.status === 401) === own)
+        wrong.push(`${route.method} ${route.path}: ${res.status}, own=${own}`);
+      await res.body?.cancel();
+    }
+    expect(missing, 'run npm run openapi').toEqual([]);
+    expect(wrong).toEqual([]);
   });
 
   it('answers an unknown route with a not-found problem', async () => {

@@ -94,6 +94,17 @@ describe('the local operator file of npm start', () => {
     expect(replaced.created).toBe(true);
     expect(replaced.operator.token).not.toBe(first.operator.token);
 
+    // An expired token is replaced too.
+    const expiring = await new TokenIssuer(bus).create({
+      name: 'short',
+      createdBy: 'test',
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    await writeFile(file, JSON.stringify({ url: 'http://127.0.0.1:8180', token: expiring.token }));
+    expect((await ensureOperatorFile(bus, file, 'http://127.0.0.1:8180')).created).toBe(false);
+    const later = new Date(Date.now() + 120_000);
+    expect((await ensureOperatorFile(bus, file, 'http://127.0.0.1:8180', later)).created).toBe(true);
+
     await writeFile(file, 'not json');
     expect((await ensureOperatorFile(bus, file, 'http://127.0.0.1:8180')).created).toBe(true);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
