@@ -155,6 +155,27 @@ describe('muster against the running services', () => {
     }
   });
 
+  it('tokens create shows the token once; ls lists it; revoke ends it', async () => {
+    const created = await muster(
+      ['--json', 'tokens', 'create', '--name', 'cli-test', '--expires-in-days', '1'],
+      api,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const { tokenId, token } = JSON.parse(created.stdout) as { tokenId: string; token: string };
+    expect(token).toEqual(expect.any(String));
+    // The new token works for the CLI itself.
+    const listed = await muster(['tokens', 'ls', '--all'], api, { MUSTER_TOKEN: token });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${tokenId.slice(0, 20)}.*cli-test +active`, 'm'));
+    const revoked = await muster(['tokens', 'revoke', tokenId], api);
+    expect(revoked.stdout.trim()).toBe(`revoked token ${tokenId}`);
+    const after = await muster(['--json', 'tokens', 'ls', '--all'], api);
+    const row = (JSON.parse(after.stdout) as { tokens: { tokenId: string; state: string }[] }).tokens.find(
+      (t) => t.tokenId === tokenId,
+    );
+    expect(row?.state).toBe('revoked');
+  });
+
   it('events tail prints the fleet’s events as they happen, filtered, one JSON line each', async () => {
     const child = spawn(
       process.execPath,

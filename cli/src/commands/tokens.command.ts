@@ -21,10 +21,10 @@ export function tokensCommand(io: CliIo): Command {
         [
           { header: 'TOKEN', value: (t: Row) => t['tokenId'], max: 36 },
           { header: 'NAME', value: (t) => t['name'], max: 32 },
+          { header: 'STATE', value: (t) => t['state'] },
           { header: 'CREATED', value: (t) => t['createdAt'], max: 24 },
           { header: 'EXPIRES', value: (t) => t['expiresAt'], max: 24 },
           { header: 'LAST USED', value: (t) => t['lastUsedAt'], max: 24 },
-          { header: 'REVOKED', value: (t) => t['revokedAt'] ?? (t['revoked'] ? 'yes' : undefined), max: 24 },
         ],
         { all: o.all === true },
       );
