@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import type { ConfigSchema } from '@muster/config';
-import { contracts, MachineDiscoveredSchema } from '@muster/contracts';
+import { AgentStatusSchema, contracts, DeploymentPhase, MachineDiscoveredSchema } from '@muster/contracts';
 import { EventPublisher } from '@muster/messaging';
 import { ownBus, until } from '@muster/messaging/testing';
 import type { ServiceEntry } from '@muster/runtime';
@@ -174,6 +174,73 @@ describe('muster against the running services', () => {
       (t) => t.tokenId === tokenId,
     );
     expect(row?.state).toBe('revoked');
+  });
+
+  it('events tail resumes after its server went away with Last-Event-ID: the missed event once, nothing twice', async () => {
+    const port = String(40_000 + Math.floor(Math.random() * 20_000));
+    const env2 = {
+      MUSTER_NATS_URL: env.server.url,
+      MUSTER_DATABASE_URL: inject('servers').postgres.url,
+      MUSTER_DATABASE_SCHEMA: uniqueName('api'),
+      MUSTER_HTTP_PORT: port,
+    };
+    let server = await startServiceInProcess(await entry('api'), env2);
+    const child = spawn(
+      process.execPath,
+      [BIN, '--json', 'events', 'tail', '--types', 'io.muster.agent.status.v1'],
+      {
+        cwd: '/',
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          HOME: '/nonexistent',
+          MUSTER_URL: server.url,
+          MUSTER_TOKEN: server.token,
+        },
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const ids = () =>
+      stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { id: string }).id);
+    const status = async () => {
+      const id = randomUUID();
+      await new EventPublisher(env.bus, '/muster/agent-gateway').publish(
+        contracts.agentStatus,
+        { siteId: site, agentId: 'a1' },
+        create(AgentStatusSchema, {
+          agentId: 'a1',
+          seq: BigInt(Date.now()),
+          deploymentId: randomUUID(),
+          phase: DeploymentPhase.DOWNLOADING,
+          at: timestampNow(),
+        }),
+        { id },
+      );
+      return id;
+    };
+    try {
+      await until(
+        async () =>
+          (await env.bus.jsm.consumers.list('AGENT_TELEMETRY').next()).some((c) => !c.config.durable_name),
+        15_000,
+        'the tail',
+      );
+      const first = await status();
+      await until(() => ids().length === 1, 15_000, 'the first event');
+      await server.close(); // ends the stream; the tail retries
+      const missed = await status();
+      server = await startServiceInProcess(await entry('api'), env2);
+      await until(() => ids().length === 2, 30_000, 'the missed event');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(ids()).toEqual([first, missed]);
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((resolve) => child.on('close', resolve));
+      await server.close();
+    }
   });
 
   it('events tail prints the fleet’s events as they happen, filtered, one JSON line each', async () => {

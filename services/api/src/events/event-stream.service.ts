@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { contractBySubject, fleetEventStreams } from '@muster/contracts';
 import { BusConnection, StreamTail, type TailStart } from '@muster/messaging';
 import { toCloudEvent } from './cloud-event.js';
@@ -20,14 +20,23 @@ export interface StreamStart {
  * is capped (`MUSTER_EVENTS_MAX_STREAMS`); the count is per instance, like the HTTP rate limit.
  */
 @Injectable()
-export class EventStreamService {
+export class EventStreamService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('FleetEvents');
   private open = 0;
+  private readonly active = new Set<AbortController>();
 
   constructor(
     @Inject(BusConnection) private readonly bus: BusConnection,
     @Inject(FLEET_EVENTS_SETTINGS) private readonly settings: FleetEventsSettings,
   ) {}
+
+  /**
+   * A stream never ends by itself: on shutdown each one is ended, so the server can stop, and
+   * its client resumes elsewhere with Last-Event-ID.
+   */
+  beforeApplicationShutdown(): void {
+    for (const abort of this.active) abort.abort();
+  }
 
   /** Takes a connection slot, or false when the instance serves as many as it may. */
   tryAcquire(): boolean {
@@ -75,6 +84,7 @@ export class EventStreamService {
     res: ServerResponse,
   ): Promise<void> {
     const abort = new AbortController();
+    this.active.add(abort);
     const stop = () => abort.abort();
     req.on('close', stop);
     res.on('close', stop);
@@ -115,6 +125,7 @@ export class EventStreamService {
       }
     } finally {
       abort.abort();
+      this.active.delete(abort);
       req.off('close', stop);
       writer.end();
     }
