@@ -3,6 +3,7 @@ import { ownBus, until } from '@muster/messaging/testing';
 import { operatorFetch, type RunningService } from '@muster/runtime/testing';
 import { uniqueName } from '@muster/testing';
 import { verifySignature } from '../src/webhooks/webhook-signature.js';
+import { WebhooksRepository } from '../src/webhooks/webhooks.repository.js';
 import { FleetPublisher, startApi, startReceiver } from './fleet-events.fixture.js';
 
 const MACHINE = 'io.muster.inventory.machine.updated.v1';
@@ -185,6 +186,27 @@ describe('webhooks', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('forgets finished deliveries past the retention, never pending ones', async () => {
+    const r = await receiver(() => 500);
+    const hook = await register({ url: r.url, site: 'site-p' });
+    const id = await publish.machineUpdated('site-p');
+    await until(async () => (await deliveries(hook.webhookId))[0]?.state === 'failed', 15_000, 'failed');
+    const repo = api.app.get(WebhooksRepository);
+    await repo.ds.query(
+      `INSERT INTO webhook_delivery (delivery_id, webhook_id, event_id, event_type, body, state, next_attempt_at, created_at)
+       VALUES (gen_random_uuid(), $1, 'old-pending', 't', '{}', 'pending', now() + interval '1 day', now() - interval '40 days')`,
+      [hook.webhookId],
+    );
+    await repo.ds.query(
+      `UPDATE webhook_delivery SET created_at = now() - interval '31 days' WHERE event_id = $1`,
+      [id],
+    );
+    expect(await repo.purgeFinished(30)).toBe(1);
+    expect((await deliveries(hook.webhookId)).map((d) => [d.eventId, d.state])).toEqual([
+      ['old-pending', 'pending'],
+    ]);
   });
 
   it('lists webhooks newest first with a cursor', async () => {

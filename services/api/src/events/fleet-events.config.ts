@@ -47,6 +47,11 @@ export function fleetEventsConfig() {
       'MUSTER_WEBHOOKS_RETRY_MAX_MS',
       intValue({ min: 1, max: 86_400_000 }).default(3_600_000),
     ),
+    /** Delivered and failed deliveries are kept this long (for `GET …/deliveries`), then forgotten. */
+    webhookRetentionDays: envVar(
+      'MUSTER_WEBHOOKS_RETENTION_DAYS',
+      intValue({ min: 1, max: 3650 }).default(30),
+    ),
     /** How often each instance looks for due deliveries when it found none. */
     webhookPollMs: envVar('MUSTER_WEBHOOKS_POLL_MS', intValue({ min: 10, max: 60_000 }).default(1_000)),
   };
@@ -61,6 +66,7 @@ export interface FleetEventsSettings {
   webhookMaxAgeSeconds: number;
   webhookRetryBaseMs: number;
   webhookRetryMaxMs: number;
+  webhookRetentionDays: number;
   webhookPollMs: number;
 }
 

@@ -13,6 +13,7 @@ import { WebhookTargetPolicy } from './webhook-target.js';
 import { WebhooksRepository, type ClaimedDelivery } from './webhooks.repository.js';
 
 const BATCH = 20;
+const PURGE_EVERY_MS = 3_600_000;
 
 /**
  * Sends due deliveries. Every instance runs one; a delivery is claimed with `FOR UPDATE SKIP
@@ -27,6 +28,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   private readonly logger = new Logger('Webhooks');
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
+  private purgeTimer: NodeJS.Timeout | undefined;
   private readonly policy: RetryPolicy;
   private readonly targets: WebhookTargetPolicy;
 
@@ -45,9 +47,11 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
 
   onApplicationBootstrap(): void {
     this.loop = this.run();
+    this.purgeTimer = setInterval(() => void this.purge(), PURGE_EVERY_MS).unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.purgeTimer);
     this.stopping.abort();
     await this.loop;
   }
@@ -63,6 +67,15 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
         if (!signal.aborted) this.logger.warn(`delivery round failed: ${(err as Error).message}`);
       }
       if (claimed.length < BATCH) await sleep(this.settings.webhookPollMs, signal);
+    }
+  }
+
+  private async purge(): Promise<void> {
+    try {
+      const removed = await this.webhooks.purgeFinished(this.settings.webhookRetentionDays);
+      if (removed > 0) this.logger.log(`forgot ${removed} finished deliveries past retention`);
+    } catch (err) {
+      this.logger.warn(`purging finished deliveries failed: ${(err as Error).message}`);
     }
   }
 

@@ -156,6 +156,19 @@ export class WebhooksRepository {
     }));
   }
 
+  /**
+   * Forgets delivered and failed deliveries older than the retention; pending ones stay
+   * whatever their age. A plain DELETE that any instance may run.
+   */
+  async purgeFinished(olderThanDays: number): Promise<number> {
+    const [, removed] = await this.ds.query<[unknown, number]>(
+      `DELETE FROM webhook_delivery
+       WHERE state <> 'pending' AND created_at < now() - make_interval(days => $1)`,
+      [olderThanDays],
+    );
+    return removed;
+  }
+
   /** Records an attempt's outcome: delivered, retried at `retryAt`, or failed for good. */
   async recordAttempt(
     deliveryId: string,
