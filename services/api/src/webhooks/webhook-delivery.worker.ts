@@ -2,10 +2,12 @@ import {
   Inject,
   Injectable,
   Logger,
-  type OnApplicationBootstrap,
+  Optional,
   type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { headers as H } from '@muster/contracts';
+import { Metrics } from '@muster/observability';
 import { FLEET_EVENTS_SETTINGS, type FleetEventsSettings } from '../events/fleet-events.config.js';
 import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
 import { SIGNATURE_HEADER, signatureOf } from './webhook-signature.js';
@@ -31,11 +33,18 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   private purgeTimer: NodeJS.Timeout | undefined;
   private readonly policy: RetryPolicy;
   private readonly targets: WebhookTargetPolicy;
+  private readonly attempts: ReturnType<Metrics['counter']> | undefined;
 
   constructor(
     @Inject(WebhooksRepository) private readonly webhooks: WebhooksRepository,
     @Inject(FLEET_EVENTS_SETTINGS) private readonly settings: FleetEventsSettings,
+    @Optional() @Inject(Metrics) metrics?: Metrics,
   ) {
+    this.attempts = metrics?.counter({
+      name: 'muster_webhook_attempts_total',
+      help: 'Webhook delivery attempts by outcome: delivered, retried, failed (given up)',
+      labelNames: ['outcome'] as const,
+    });
     this.policy = {
       baseMs: settings.webhookRetryBaseMs,
       maxMs: settings.webhookRetryMaxMs,
@@ -105,6 +114,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
       await res.body?.cancel().catch(() => undefined);
       if (res.status >= 200 && res.status < 300) {
         await this.webhooks.recordAttempt(d.deliveryId, { state: 'delivered', status });
+        this.attempts?.inc({ outcome: 'delivered' });
         return;
       }
       error = `HTTP ${res.status}`;
@@ -119,7 +129,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
         `webhook ${d.webhookId}: giving up on ${d.eventId} after ${attemptsMade} attempts (${error})`,
       );
       await this.webhooks.recordAttempt(d.deliveryId, { state: 'failed', status, error });
+      this.attempts?.inc({ outcome: 'failed' });
     } else {
+      this.attempts?.inc({ outcome: 'retried' });
       await this.webhooks.recordAttempt(d.deliveryId, {
         state: 'pending',
         status,
