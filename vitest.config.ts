@@ -15,7 +15,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['libs/*/src/**/*.spec.ts', 'services/*/src/**/*.spec.ts', 'tools/**/*.spec.ts'],
+          include: [
+            'libs/*/src/**/*.spec.ts',
+            'services/*/src/**/*.spec.ts',
+            'tools/**/*.spec.ts',
+            'cli/src/**/*.spec.ts',
+          ],
         },
       },
       {
@@ -27,6 +32,7 @@ export default defineConfig({
             'services/*/test/**/*.test.ts',
             'test/**/*.test.ts',
             'tools/**/*.test.ts',
+            'cli/test/**/*.test.ts',
           ],
           globalSetup: ['./libs/testing/src/vitest-global-setup.ts'],
           testTimeout: 120_000,

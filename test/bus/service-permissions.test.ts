@@ -24,6 +24,7 @@ import {
   ensureStreams,
   QueryClient,
   serveQuery,
+  StreamTail,
   type BusConnection,
   type DeadLetterRecord,
 } from '@muster/messaging';
@@ -144,6 +145,20 @@ describe.each(serviceNames)('the NATS user of %s', (service: ServiceName) => {
     });
   }
 
+  for (const stream of m.tails ?? []) {
+    it(`tails ${stream} from a sequence with an ordered consumer, and deletes it`, async () => {
+      const contract = allContracts.find((c) => c.stream === stream)!;
+      const stored = await env.admin.js.publish(sampleSubject(contract, 't1'), new Uint8Array([4]));
+      const tail = await StreamTail.open(job.bus, { stream, start: { afterSeq: stored.seq - 1 } });
+      const first = (await tail.messages().next()).value as { seq: number } | undefined;
+      expect(first?.seq).toBe(stored.seq);
+      await tail.close();
+      const left = await env.admin.jsm.consumers.list(stream).next();
+      expect(left.filter((c) => !c.config.durable_name)).toEqual([]);
+      expect(job.violations).toEqual([]);
+    });
+  }
+
   describe('is refused', () => {
     beforeAll(async () => {
       rogue = await connectAs(env.server, service, { streams: [], awaitStreams: [] });
@@ -191,13 +206,15 @@ describe.each(serviceNames)('the NATS user of %s', (service: ServiceName) => {
     });
 
     it('creating a consumer it does not own, and deleting or purging a stream', async () => {
-      // A KV bucket it watches (API_TOKENS) takes consumers of any name: the watch is an ordered
-      // consumer whose name the client makes up. They read only what it may read anyway.
-      const watched = new Set<string>(
-        manifestKv(m)
+      // A KV bucket it watches (API_TOKENS) and a stream it tails (the api's server-sent events)
+      // take consumers of any name: an ordered consumer whose name the client makes up. They
+      // read only what it may read anyway; another service's durable stays out of reach (below).
+      const watched = new Set<string>([
+        ...(m.tails ?? []),
+        ...manifestKv(m)
           .filter((g) => g.read)
           .map((g) => g.stream),
-      );
+      ]);
       for (const s of allStreams) {
         expect(await refusal(rogue.bus.jsm.streams.delete(s.name)), s.name).toMatch(VIOLATION);
         expect(await refusal(rogue.bus.jsm.streams.purge(s.name)), s.name).toMatch(VIOLATION);
@@ -212,6 +229,14 @@ describe.each(serviceNames)('the NATS user of %s', (service: ServiceName) => {
       for (const other of serviceNames.filter((s) => s !== service)) {
         for (const x of busManifests[other].consumes) {
           expect(await refusal(rogue.bus.jsm.consumers.delete(x.contract.stream, x.durable))).toMatch(
+            VIOLATION,
+          );
+          const theirs = {
+            durable_name: x.durable,
+            ack_policy: 'explicit',
+            filter_subject: x.contract.filter,
+          };
+          expect(await refusal(rogue.bus.jsm.consumers.add(x.contract.stream, theirs as never))).toMatch(
             VIOLATION,
           );
           expect(

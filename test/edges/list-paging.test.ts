@@ -86,6 +86,23 @@ const cases: ListCase[] = [
     },
   },
   {
+    service: 'api',
+    path: '/v1/webhooks',
+    field: 'webhooks',
+    id: 'webhookId',
+    async seed(db, schema) {
+      const rows = timed();
+      for (const r of rows) {
+        await db.query(
+          `INSERT INTO ${schema}.webhook (webhook_id, url, types, site_id, secret, created_by, created_at)
+           VALUES ($1, 'https://hooks.example.com/x', '{}', NULL, 'whsec_x', 'test', $2)`,
+          [r.id, r.at],
+        );
+      }
+      return newestFirst(rows);
+    },
+  },
+  {
     service: 'agent-gateway',
     path: '/v1/agents',
     field: 'agents',

@@ -20,6 +20,10 @@ import { natsPermissions } from './nats-permissions.js';
 const allows = (allow: readonly string[], subject: string) =>
   allow.some((a) => subjectMatches(a, subject) || patternCovers(a, subject));
 
+/** What nats-server does: allowed and not denied (a deny wins). */
+const permits = (p: { allow: readonly string[]; deny?: readonly string[] }, subject: string) =>
+  allows(p.allow, subject) && !(p.deny ?? []).some((d) => subjectMatches(d, subject));
+
 /**
  * What a service needs, written out independently of the derivation: each allowed publish
  * subject must be one of these (or covered by one).
@@ -60,16 +64,27 @@ function needs(m: BusManifest): string[] {
       ...(g.writeKeys ?? []).map((k) => `$KV.${g.stream.replace(/^KV_/, '')}.${k}`),
     ]),
     ...(m.signals ?? []),
+    ...(m.tails ?? []).flatMap((stream) => [
+      `$JS.API.STREAM.INFO.${stream}`,
+      `$JS.API.CONSUMER.CREATE.${stream}.>`,
+      `$JS.API.CONSUMER.INFO.${stream}.*`,
+      `$JS.API.CONSUMER.MSG.NEXT.${stream}.*`,
+      `$JS.API.CONSUMER.DELETE.${stream}.*`,
+    ]),
   ];
 }
 
-/** KV buckets a service watches: it makes and deletes ordered (read-only) consumers on them. */
+/**
+ * KV buckets a service watches and streams it tails: it makes and deletes ordered (read-only)
+ * consumers on them, under names it does not choose.
+ */
 const watched = (m: BusManifest) =>
-  new Set<string>(
-    manifestKv(m)
+  new Set<string>([
+    ...manifestKv(m)
       .filter((g) => g.read)
       .map((g) => g.stream),
-  );
+    ...(m.tails ?? []),
+  ]);
 
 describe.each(serviceNames)('natsPermissions(%s)', (service) => {
   const m = busManifests[service];
@@ -116,9 +131,16 @@ describe.each(serviceNames)('natsPermissions(%s)', (service) => {
     }
     for (const other of others) {
       for (const x of other.consumes) {
-        expect(allows(p.publish.allow, `$JS.API.CONSUMER.MSG.NEXT.${x.contract.stream}.${x.durable}`)).toBe(
-          false,
-        );
+        const at = `${x.contract.stream}.${x.durable}`;
+        // Not even through the name wildcards of a watched bucket or a tailed stream.
+        for (const subject of [
+          `$JS.API.CONSUMER.MSG.NEXT.${at}`,
+          `$JS.API.CONSUMER.DELETE.${at}`,
+          `$JS.API.CONSUMER.CREATE.${at}`,
+          `$JS.API.CONSUMER.CREATE.${at}.${x.contract.filter}`,
+        ]) {
+          expect(permits(p.publish, subject), subject).toBe(false);
+        }
         expect(allows(p.publish.allow, `$JS.ACK.${x.contract.stream}.${x.durable}.1.1.1.1.0`)).toBe(false);
         expect(allows(p.publish.allow, deadLetter.subject(x.durable))).toBe(false);
       }

@@ -1,4 +1,5 @@
 import {
+  busManifests,
   deadLetter,
   inboxPrefix,
   kvBucketOf,
@@ -7,11 +8,16 @@ import {
   type BusManifest,
   type ConsumedEvent,
   type KvGrant,
+  type StreamName,
 } from '@muster/contracts';
 
-/** A nats-server `permissions` block: allow lists only (anything not allowed is refused). */
+/**
+ * A nats-server `permissions` block: allow lists (anything not allowed is refused), and one deny
+ * list — the other services' durables on a stream this service reads with consumers whose names
+ * it does not choose (an allow by name wildcard would otherwise reach them).
+ */
 export interface NatsPermissions {
-  readonly publish: { readonly allow: readonly string[] };
+  readonly publish: { readonly allow: readonly string[]; readonly deny?: readonly string[] };
   readonly subscribe: { readonly allow: readonly string[] };
   /** Lets a query responder reply once to each request's reply subject, and nowhere else. */
   readonly allow_responses: boolean;
@@ -50,7 +56,9 @@ export function natsPermissions(manifest: BusManifest): NatsPermissions {
     ...manifest.asks.map((q) => q.subject),
     ...manifestKv(manifest).flatMap(kvSubjects),
     ...(manifest.signals ?? []),
+    ...(manifest.tails ?? []).flatMap(tailSubjects),
   ];
+  const deny = wildcardConsumerStreams(manifest).flatMap((stream) => othersDurables(manifest, stream));
   const subscribe = [
     `${inboxPrefix(manifest.service)}.>`,
     // Only as a member of the query's queue group: no second, silent listener on the requests.
@@ -58,7 +66,7 @@ export function natsPermissions(manifest: BusManifest): NatsPermissions {
     ...(manifest.signals ?? []),
   ];
   return {
-    publish: { allow: unique(publish) },
+    publish: { allow: unique(publish), ...(deny.length > 0 ? { deny: unique(deny) } : {}) },
     subscribe: { allow: unique(subscribe) },
     allow_responses: manifest.answers.length > 0,
   };
@@ -91,6 +99,45 @@ function kvSubjects(grant: KvGrant): string[] {
     : [];
   const bucket = kvBucketOf(stream);
   return [...read, ...(grant.writeKeys ?? []).map((key) => `$KV.${bucket}.${key}`)];
+}
+
+/** Ordered consumers on a stream it tails (server-sent events): create, pull, look up and delete. */
+function tailSubjects(stream: StreamName): string[] {
+  return [
+    `${API}.STREAM.INFO.${stream}`,
+    `${API}.CONSUMER.CREATE.${stream}.>`,
+    `${API}.CONSUMER.INFO.${stream}.*`,
+    `${API}.CONSUMER.MSG.NEXT.${stream}.*`,
+    `${API}.CONSUMER.DELETE.${stream}.*`,
+  ];
+}
+
+/** Streams on which the service may create, pull from and delete consumers of any name. */
+function wildcardConsumerStreams(manifest: BusManifest): StreamName[] {
+  return [
+    ...new Set([
+      ...(manifest.tails ?? []),
+      ...manifestKv(manifest)
+        .filter((g) => g.read)
+        .map((g) => g.stream),
+    ]),
+  ];
+}
+
+/** What would reach another service's durable on the stream through the name wildcards. */
+function othersDurables(manifest: BusManifest, stream: StreamName): string[] {
+  return Object.values(busManifests)
+    .filter((other) => other.service !== manifest.service)
+    .flatMap((other) => other.consumes.filter((x) => x.contract.stream === stream))
+    .flatMap(({ durable }) => {
+      const at = `${stream}.${durable}`;
+      return [
+        `${API}.CONSUMER.CREATE.${at}`,
+        `${API}.CONSUMER.CREATE.${at}.>`,
+        `${API}.CONSUMER.MSG.NEXT.${at}`,
+        `${API}.CONSUMER.DELETE.${at}`,
+      ];
+    });
 }
 
 function unique(subjects: string[]): string[] {

@@ -21,7 +21,9 @@ export function renderAuthorization(credentials: BusCredentials, options: Author
   const perms = (p: NatsPermissions) =>
     [
       `      permissions: {`,
-      `        publish: { allow: ${list(p.publish.allow)} }`,
+      p.publish.deny
+        ? `        publish: { allow: ${list(p.publish.allow)}, deny: ${list(p.publish.deny)} }`
+        : `        publish: { allow: ${list(p.publish.allow)} }`,
       `        subscribe: { allow: ${list(p.subscribe.allow)} }`,
       ...(p.allow_responses ? ['        allow_responses: true'] : []),
       `      }`,

@@ -37,3 +37,4 @@ export {
   type KvGrant,
   type ServiceName,
 } from './services.js';
+export { fleetEvents, fleetEventStreams, webhookDurable } from './fleet-events.js';

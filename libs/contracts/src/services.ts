@@ -1,5 +1,6 @@
 import type { MessageContract, QueryContract, StreamName, StreamSpec } from './contract.js';
 import { deadLetter } from './dead-letter.js';
+import { fleetEvents, fleetEventStreams, webhookDurable } from './fleet-events.js';
 import { contracts } from './messages.js';
 import { queries } from './queries.js';
 import { streams } from './streams.js';
@@ -66,6 +67,11 @@ export interface BusManifest {
    * forget, never a message another service reads. They publish and subscribe on them.
    */
   readonly signals?: readonly string[];
+  /**
+   * Streams it reads from any position with short-lived ordered consumers whose names it does
+   * not choose (the api's server-sent events): never another service's durable.
+   */
+  readonly tails?: readonly StreamName[];
 }
 
 const c = contracts;
@@ -149,9 +155,12 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
     service: 'api',
     // The operator's own front: API tokens (KV), fleet events over SSE and webhooks.
     produces: [],
-    consumes: [],
+    // One durable per fleet event fans it out to the matching webhooks (outbox of deliveries).
+    consumes: fleetEvents.map((contract) => ({ contract, durable: webhookDurable(contract) })),
     answers: [],
     asks: [],
+    // Each SSE connection reads these from the position it asks for.
+    tails: fleetEventStreams,
     // It alone creates and revokes operator tokens.
     kv: [{ stream: 'KV_API_TOKENS', owns: true, read: true, writeKeys: ['token.*'] }],
   },
@@ -181,7 +190,11 @@ export function manifestStreams(manifest: BusManifest): { owned: StreamSpec[]; r
   const owned = new Set<string>(manifest.produces.map((p) => p.stream));
   for (const grant of manifestKv(manifest)) if (grant.owns) owned.add(grant.stream);
   if (manifest.consumes.length > 0) owned.add(deadLetter.stream);
-  const read = new Set<string>(manifest.consumes.map((x) => x.contract.stream).filter((s) => !owned.has(s)));
+  const read = new Set<string>(
+    [...manifest.consumes.map((x) => x.contract.stream), ...(manifest.tails ?? [])].filter(
+      (s) => !owned.has(s),
+    ),
+  );
   return {
     owned: streams.filter((s) => owned.has(s.name)),
     read: streams.filter((s) => read.has(s.name)),

@@ -50,3 +50,4 @@ export {
 export { OnEvent, AnswerQuery, type EventHandlerOptions } from './nest/handler.decorators.js';
 export { MESSAGING_OPTIONS } from './nest/messaging.tokens.js';
 export { assertDeclared, UndeclaredHandlerError, type DeclaredHandler } from './nest/manifest-check.js';
+export { StreamTail, type StreamTailOptions, type TailedMessage, type TailStart } from './stream-tail.js';

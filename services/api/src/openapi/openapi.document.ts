@@ -1044,6 +1044,49 @@ export const openApiDocument: unknown = {
         },
       },
     },
+    '/v1/events': {
+      get: {
+        operationId: 'api.EventsController.stream',
+        tags: ['api'],
+        'x-muster-service': 'api',
+        parameters: [
+          { name: 'types', in: 'query', required: false, schema: { type: 'string', maxLength: 4096 } },
+          { name: 'site', in: 'query', required: false, schema: { type: 'string', maxLength: 128 } },
+          {
+            name: 'since',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+              pattern:
+                '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$',
+            },
+          },
+          { name: 'after', in: 'query', required: false, schema: { type: 'string', maxLength: 1024 } },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
     '/v1/groups': {
       get: {
         operationId: 'inventory.GroupsController.list',
@@ -2219,6 +2262,179 @@ export const openApiDocument: unknown = {
             required: true,
             schema: { type: 'string', pattern: '^[0-9a-f]{16}$' },
           },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/webhooks': {
+      get: {
+        operationId: 'api.WebhooksController.list',
+        tags: ['api'],
+        'x-muster-service': 'api',
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { default: 100, type: 'integer', minimum: 1, maximum: 1000 },
+          },
+          { name: 'after', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      post: {
+        operationId: 'api.WebhooksController.create',
+        tags: ['api'],
+        'x-muster-service': 'api',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  url: { type: 'string', minLength: 1, maxLength: 2048 },
+                  types: {
+                    maxItems: 100,
+                    type: 'array',
+                    items: { type: 'string', minLength: 1, maxLength: 256 },
+                  },
+                  site: { type: 'string', maxLength: 128 },
+                },
+                required: ['url'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          '201': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/webhooks/{id}': {
+      delete: {
+        operationId: 'api.WebhooksController.remove',
+        tags: ['api'],
+        'x-muster-service': 'api',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '204': { description: 'No content' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      get: {
+        operationId: 'api.WebhooksController.get',
+        tags: ['api'],
+        'x-muster-service': 'api',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/webhooks/{id}/deliveries': {
+      get: {
+        operationId: 'api.WebhooksController.deliveries',
+        tags: ['api'],
+        'x-muster-service': 'api',
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { default: 100, type: 'integer', minimum: 1, maximum: 1000 },
+          },
+          { name: 'after', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } },
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
         ],
         responses: {
           '200': { description: 'Success' },
