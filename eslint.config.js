@@ -71,6 +71,8 @@ export default tseslint.config(
           depConstraints: [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
+            // The CLI (an application beside the services) may use libraries, never a service.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
           ],
         },
       ],

@@ -122,10 +122,10 @@ describe('operator API tokens', () => {
   });
 
   it('refuses before reading the body: a large body without a token is a 401, not a 413', async () => {
-    const res = await fetch(`${discovery.url}/v1/discovery/site-networks/site-a`, {
-      method: 'PUT',
+    const res = await fetch(`${inventory.url}/v1/sites`, {
+      method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ cidrs: ['10.0.0.0/8'], pad: 'x'.repeat(4 * 1024 * 1024) }),
+      body: JSON.stringify({ siteId: 'site-a', pad: 'x'.repeat(4 * 1024 * 1024) }),
     });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ reason: 'missing' });

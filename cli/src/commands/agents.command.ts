@@ -47,9 +47,9 @@ export function agentsCommand(io: CliIo): Command {
             { header: 'MACHINE', value: (a) => a['machineId'], max: 36 },
             { header: 'SITE', value: (a) => a['siteId'], max: 20 },
             { header: 'CONNECTED', value: (a) => (a['connected'] ? 'yes' : 'no') },
-            { header: 'LAST SEEN', value: (a) => a['lastSeenAt'] ?? a['lastSeen'], max: 24 },
+            { header: 'LAST SEEN', value: (a) => a['lastSeen'], max: 24 },
             { header: 'SEQ', value: (a) => a['lastSeq'] },
-            { header: 'REVOKED', value: (a) => (a['revoked'] || a['revokedAt'] ? 'yes' : 'no') },
+            { header: 'REVOKED', value: (a) => (a['revoked'] ? 'yes' : 'no') },
           ],
           { all: o.all === true },
         );

@@ -10,12 +10,9 @@ interface Machine {
   groupId?: string;
   profileId?: string;
   state?: string;
-  desiredRelease?: string;
-  observedRelease?: string;
   desiredReleaseId?: string;
-  observedReleaseId?: string;
+  currentReleaseId?: string;
   lastSeen?: string;
-  lastSeenAt?: string;
   labels?: Record<string, string>;
 }
 
@@ -29,12 +26,9 @@ export const machineColumns: readonly Column<Machine>[] = [
   { header: 'GROUP', value: (m) => m.groupId, max: 16 },
   { header: 'PROFILE', value: (m) => m.profileId, max: 16 },
   { header: 'STATE', value: (m) => short(m.state) },
-  {
-    header: 'RELEASE',
-    value: (m) => m.observedRelease ?? m.observedReleaseId ?? m.desiredRelease ?? m.desiredReleaseId,
-    max: 20,
-  },
-  { header: 'LAST SEEN', value: (m) => m.lastSeen ?? m.lastSeenAt, max: 24 },
+  { header: 'RUNNING', value: (m) => m.currentReleaseId, max: 36 },
+  { header: 'DESIRED', value: (m) => m.desiredReleaseId, max: 36 },
+  { header: 'LAST SEEN', value: (m) => m.lastSeen, max: 24 },
   { header: 'LABELS', value: (m) => m.labels, max: 40 },
 ];
 

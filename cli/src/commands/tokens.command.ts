@@ -69,13 +69,13 @@ export function bootstrapTokensCommand(io: CliIo): Command {
       await CommandContext.of(io, cmd).list(
         '/v1/bootstrap-tokens',
         defined({ limit: o.limit, after: o.after }),
-        'tokens',
+        'bootstrapTokens',
         [
           { header: 'TOKEN', value: (t: Row) => t['tokenId'], max: 36 },
           { header: 'SITE', value: (t) => t['siteId'], max: 24 },
           { header: 'EXPIRES', value: (t) => t['expiresAt'], max: 24 },
-          { header: 'USED', value: (t) => t['usedAt'] ?? (t['used'] ? 'yes' : undefined), max: 24 },
-          { header: 'REVOKED', value: (t) => t['revokedAt'] ?? (t['revoked'] ? 'yes' : undefined), max: 24 },
+          { header: 'STATE', value: (t) => t['state'] },
+          { header: 'CLAIMED BY', value: (t) => t['claimedBy'], max: 24 },
           { header: 'NOTE', value: (t) => t['note'], max: 32 },
         ],
         { all: o.all === true },

@@ -79,7 +79,8 @@ describe('an operator’s command', () => {
     const command = verifyCommand(signed, trusted, enrolled.agentId);
     expect(command.commandId).toBe(issued.body.commandId);
     expect(command.command.case).toBe('collectFacts');
-    expect(command.issuedBy).toBe('operator');
+    // The operator the API token names (the test token), as the guard authenticated it.
+    expect(command.issuedBy).toBe('operator:test-operator');
     socket.send({ frame: { case: 'commandReceipt', value: { commandId: command.commandId } } });
     await until(async () => (await commandsOf(enrolled.agentId))[0]?.state === 'delivered', 'delivered');
     socket.close();

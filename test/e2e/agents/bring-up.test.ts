@@ -90,7 +90,10 @@ describe('a discovered machine’s agent', () => {
       method: 'POST',
       body: JSON.stringify({ siteId, name: siteId, timeZone: 'Europe/Paris', networks: [] }),
     });
-    await json(inventory, '/v1/groups', { method: 'POST', body: JSON.stringify({ groupId: 'tills', name: 'Tills' }) });
+    await json(inventory, '/v1/groups', {
+      method: 'POST',
+      body: JSON.stringify({ groupId: 'tills', name: 'Tills' }),
+    });
     await json(inventory, '/v1/profiles', {
       method: 'POST',
       body: JSON.stringify({ profileId: 'till', name: 'Till', releaseChannel: 'stable', configuration: {} }),
@@ -110,7 +113,11 @@ describe('a discovered machine’s agent', () => {
     const bound = await json<MachineView>(inventory, `/v1/machines/${machineId}`);
     expect(bound).toMatchObject({ state: 'MACHINE_STATE_DEPLOYED', agentId: enrolled.credentials.agentId });
 
-    const agent = await SimAgent.fromCredentials({ key: enrolled.key, credentials: enrolled.credentials, identity });
+    const agent = await SimAgent.fromCredentials({
+      key: enrolled.key,
+      credentials: enrolled.credentials,
+      identity,
+    });
     agents.push(agent);
     agent.connect({ urls: [gateway.url], firstUrl: 0, heartbeatMs: 0 });
     await agent.session.welcome();

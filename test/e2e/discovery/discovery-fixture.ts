@@ -16,6 +16,7 @@ import {
 import { EventPublisher, type BusConnection } from '@muster/messaging';
 import { ownBus, readSubject, until } from '@muster/messaging/testing';
 import { getFreePort } from '@muster/testing';
+import { testOperatorToken } from '@muster/runtime/testing';
 import { startServiceProcess, type ServiceProcess } from '../../../tools/stack/service-process.js';
 
 export interface HttpResult {
@@ -78,6 +79,8 @@ export async function startDiscovery(env: Record<string, string> = {}): Promise<
   await db.connect();
   await db.query(`SET search_path = ${schema}`);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  // Operator routes take a token; the report intake ignores it (it authenticates by network).
+  const authorization = `Bearer ${await testOperatorToken(nats.server.url)}`;
   const url = new URL(service.url);
 
   return {
@@ -94,7 +97,7 @@ export async function startDiscovery(env: Record<string, string> = {}): Promise<
             path,
             agent: from ? undefined : agent,
             ...(from ? { localAddress: from } : {}),
-            headers: payload ? { 'content-type': 'application/json' } : {},
+            headers: payload ? { 'content-type': 'application/json', authorization } : { authorization },
           },
           (res) => {
             let text = '';

@@ -11,7 +11,14 @@ import {
   Req,
   ConflictException,
 } from '@nestjs/common';
-import { actorOf, encodeTimeCursor, nextPage, slug, timePageQuery, type TimePageQuery } from '@muster/runtime';
+import {
+  actorOf,
+  encodeTimeCursor,
+  nextPage,
+  slug,
+  timePageQuery,
+  type TimePageQuery,
+} from '@muster/runtime';
 import { z } from 'zod';
 import { AgentsRepository } from '../agents/agents.repository.js';
 import { CommandIssuer } from './command-issuer.service.js';
