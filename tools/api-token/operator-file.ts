@@ -1,5 +1,5 @@
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
-import { parseToken, secretMatches, TokenIssuer, TOKENS_STREAM } from '@muster/api-auth';
+import { parseToken, tokenSecretMatches, TokenIssuer, TOKENS_STREAM } from '@muster/api-auth';
 import { ensureStreams, type BusConnection } from '@muster/messaging';
 import { z } from 'zod';
 
@@ -21,7 +21,7 @@ async function stillValid(issuer: TokenIssuer, token: string, now: Date): Promis
   const parsed = parseToken(token);
   if (!parsed) return false;
   const found = await issuer.get(parsed.tokenId);
-  if (!found || !secretMatches(parsed.secret, found.record.secretHash)) return false;
+  if (!found || !tokenSecretMatches(parsed.secret, found.record.secretHash)) return false;
   const { revokedAt, expiresAt } = found.record;
   return revokedAt === null && (expiresAt === null || Date.parse(expiresAt) > now.getTime());
 }

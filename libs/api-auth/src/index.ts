@@ -1,11 +1,18 @@
 export {
   mintToken,
   parseToken,
-  hashSecret,
-  secretMatches,
+  tokenSecretHash,
+  tokenSecretMatches,
   isTokenId,
   type MintedToken,
 } from './token-format.js';
+export {
+  hashSecret,
+  newBearerSecret,
+  parseBearerSecret,
+  secretMatches,
+  type BearerSecret,
+} from './bearer-secret.js';
 export { tokenRecordSchema, tokenNameSchema, type TokenRecord } from './token-record.js';
 export { TOKENS_STREAM, tokenKey, usedKey, tokensBucket } from './token-bucket.js';
 export { TokenCache, type CacheLogger } from './token-cache.js';

@@ -1,4 +1,4 @@
-import { parseToken, secretMatches } from './token-format.js';
+import { parseToken, tokenSecretMatches } from './token-format.js';
 import type { BusConnection } from '@muster/messaging';
 import { tokensBucket } from './token-bucket.js';
 import { TokenCache, type CacheLogger } from './token-cache.js';
@@ -71,7 +71,7 @@ export class OperatorTokens {
         cause: err,
       });
     }
-    if (!record || !secretMatches(token.secret, record.secretHash)) {
+    if (!record || !tokenSecretMatches(token.secret, record.secretHash)) {
       return refuse('unknown', 'no such API token (or a wrong secret)');
     }
     if (record.revokedAt !== null) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashSecret, mintToken, parseToken, secretMatches } from './token-format.js';
+import { mintToken, parseToken, tokenSecretHash, tokenSecretMatches } from './token-format.js';
 
 describe('operator API tokens', () => {
   it('are mst_<16 hex id>_<256-bit secret>, and parse back to their id and secret', () => {
@@ -8,7 +8,7 @@ describe('operator API tokens', () => {
     const parsed = parseToken(minted.token)!;
     expect(parsed.tokenId).toBe(minted.tokenId);
     expect(Buffer.from(parsed.secret, 'base64url')).toHaveLength(32);
-    expect(hashSecret(parsed.secret)).toBe(minted.secretHash);
+    expect(tokenSecretHash(parsed.secret)).toBe(minted.secretHash);
   });
 
   it('never repeat a secret, and the stored hash is not the secret', () => {
@@ -35,8 +35,8 @@ describe('operator API tokens', () => {
   it('match a secret only against its own hash', () => {
     const a = mintToken();
     const b = mintToken();
-    expect(secretMatches(parseToken(a.token)!.secret, a.secretHash)).toBe(true);
-    expect(secretMatches(parseToken(b.token)!.secret, a.secretHash)).toBe(false);
-    expect(secretMatches(parseToken(a.token)!.secret, 'abcd')).toBe(false);
+    expect(tokenSecretMatches(parseToken(a.token)!.secret, a.secretHash)).toBe(true);
+    expect(tokenSecretMatches(parseToken(b.token)!.secret, a.secretHash)).toBe(false);
+    expect(tokenSecretMatches(parseToken(a.token)!.secret, 'abcd')).toBe(false);
   });
 });

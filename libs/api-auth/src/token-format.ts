@@ -1,7 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashSecret, newBearerSecret, parseBearerSecret, secretMatches } from './bearer-secret.js';
 
-/** `mst_<tokenId>_<secret>`: the id finds the record, the secret proves the holder. */
-const TOKEN = /^mst_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+/** `mst_<tokenId>_<secret>`: a 64-bit id finds the record, the secret proves the holder. */
+const PREFIX = 'mst';
+const ID_BYTES = 8;
 const TOKEN_ID = /^[0-9a-f]{16}$/;
 
 export interface MintedToken {
@@ -17,30 +18,27 @@ export interface ParsedToken {
   readonly secret: string;
 }
 
-/** A new token: a 64-bit id and a 256-bit secret from the system's CSPRNG. */
 export function mintToken(): MintedToken {
-  const tokenId = randomBytes(8).toString('hex');
-  const secret = randomBytes(32).toString('base64url');
-  return { tokenId, token: `mst_${tokenId}_${secret}`, secretHash: hashSecret(secret) };
+  const { id, secret, text } = newBearerSecret(PREFIX, ID_BYTES);
+  return { tokenId: id, token: text, secretHash: tokenSecretHash(secret) };
 }
 
 /** The id and secret of a well-formed token, or undefined. */
 export function parseToken(token: string): ParsedToken | undefined {
-  const match = TOKEN.exec(token);
-  return match ? { tokenId: match[1]!, secret: match[2]! } : undefined;
+  const parsed = parseBearerSecret(PREFIX, ID_BYTES, token);
+  return parsed && { tokenId: parsed.id, secret: parsed.secret };
 }
 
 export function isTokenId(value: string): boolean {
   return TOKEN_ID.test(value);
 }
 
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+/** The hex SHA-256 of a token's secret, as the bucket keeps it. */
+export function tokenSecretHash(secret: string): string {
+  return hashSecret(secret).toString('hex');
 }
 
-/** Compares the secret's hash with the stored one in constant time. */
-export function secretMatches(secret: string, storedHash: string): boolean {
-  const actual = Buffer.from(hashSecret(secret), 'hex');
-  const expected = Buffer.from(storedHash, 'hex');
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+/** Compares the secret's hash with the stored hex one in constant time. */
+export function tokenSecretMatches(secret: string, storedHash: string): boolean {
+  return /^[0-9a-f]{64}$/.test(storedHash) && secretMatches(secret, Buffer.from(storedHash, 'hex'));
 }
