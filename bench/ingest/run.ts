@@ -1,5 +1,6 @@
 // npm run bench -- ingest: status events from simulated agents over their WebSockets through one
-// agent-gateway process into JetStream, every event accounted for by the checker; beside it, the
+// agent-gateway process into JetStream and on into inventory's database (each machine's last
+// status), every event accounted for by the checker and every machine checked; beside it, the
 // same number of events published straight into JetStream from one client (the peer).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -8,11 +9,11 @@ import { streams } from '@muster/contracts';
 import { BusConnection } from '@muster/messaging';
 import { testOperatorToken } from '@muster/runtime/testing';
 import { getFreePort, startNats, startPostgres } from '@muster/testing';
-import { startInventoryStandIn } from '../../test/agents/simulator/inventory-stand-in.fixture.js';
 import { checkDelivery, formatAccounting } from '../../test/agents/simulator/checker.js';
 import { Fleet } from '../../test/agents/simulator/fleet.js';
 import { loopbackSources } from '../../test/agents/simulator/source-addresses.js';
 import { startServiceProcess } from '../../tools/stack/service-process.js';
+import { inventoryDrained, machinesBehind } from './inventory-follow.js';
 import { peerPublish } from './peer-publish.js';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 2_000);
@@ -27,7 +28,19 @@ const root = await mkdtemp(join(tmpdir(), 'muster-bench-ingest-'));
 const nats = await startNats({ dataDir: join(root, 'nats') });
 const postgres = await startPostgres({ dataDir: join(root, 'postgres') });
 const bus = await BusConnection.connect({ servers: [nats.url], name: 'bench-ingest', streams });
-const binder = startInventoryStandIn(bus);
+const INVENTORY_SCHEMA = 'bench_inventory';
+// The real inventory: it binds each enrolling agent to a machine and takes their statuses.
+const inventory = startServiceProcess(
+  'inventory',
+  await getFreePort(),
+  {
+    MUSTER_NATS_URL: nats.url,
+    MUSTER_DATABASE_URL: postgres.url,
+    MUSTER_DATABASE_SCHEMA: INVENTORY_SCHEMA,
+    MUSTER_LOG_LEVEL: 'warn',
+  },
+  root,
+);
 const gateway = startServiceProcess(
   'agent-gateway',
   await getFreePort(),
@@ -41,7 +54,7 @@ const gateway = startServiceProcess(
 );
 let fleet: Fleet | undefined;
 try {
-  await gateway.waitReady(120_000);
+  await Promise.all([inventory.waitReady(120_000), gateway.waitReady(120_000)]);
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${loadavg()
       .map((l) => l.toFixed(1))
@@ -98,8 +111,19 @@ try {
     fleet.agents.map((a) => a.record),
   );
   console.log(`checker (${((performance.now() - t) / 1000).toFixed(1)} s): ${formatAccounting(result)}`);
+  const drainedAt = await inventoryDrained(bus, 300_000);
+  const statuses = fleet.agents.reduce(
+    (n, a) => n + [...a.record.sent.values()].filter((k) => k === 'status').length,
+    0,
+  );
+  const inventoryPerSecond = statuses / ((drainedAt - started) / 1000);
+  const behind = await machinesBehind(
+    postgres.url,
+    INVENTORY_SCHEMA,
+    fleet.agents.map((a) => a.record),
+  );
   console.log(
-    'stored into JetStream (AGENT_TELEMETRY); inventory is not on this branch, so nothing is followed into its database',
+    `into inventory's database: ${statuses} statuses taken ${((drainedAt - started) / 1000).toFixed(1)} s after the first = ${Math.round(inventoryPerSecond)}/s; machines without their agent's last status: ${behind}`,
   );
   await fleet.stop();
   fleet = undefined;
@@ -114,12 +138,12 @@ try {
     `peer (raw JetStream publish, one client, 2,000 in flight): ${result.sent} events in ${peer.seconds.toFixed(1)} s = ${Math.round(peer.eventsPerSecond)}/s`,
   );
   console.log(
-    `RESULT ingest events_per_s=${Math.round(eventsPerSecond)} lost=${result.lost} duplicated=${result.duplicated} peer_events_per_s=${Math.round(peer.eventsPerSecond)} agents=${AGENTS} ack_p99_ms=${Math.round(pct(0.99))} store=jetstream`,
+    `RESULT ingest events_per_s=${Math.round(eventsPerSecond)} lost=${result.lost} duplicated=${result.duplicated} peer_events_per_s=${Math.round(peer.eventsPerSecond)} agents=${AGENTS} ack_p99_ms=${Math.round(pct(0.99))} inventory_events_per_s=${Math.round(inventoryPerSecond)} inventory_behind=${behind}`,
   );
 } finally {
   await fleet?.stop();
   await gateway.stop();
-  binder.stop();
+  await inventory.stop();
   await bus.close();
   await Promise.allSettled([nats.stop(), postgres.stop()]);
   await rm(root, { recursive: true, force: true });
