@@ -21,6 +21,7 @@ export const file_muster_agent_v1_facts: GenFile = /*@__PURE__*/
 /**
  * Hardware and operating system facts, sent at start, when they change and when asked
  * (CollectFacts).
+ * Subject: muster.site.{siteId}.agent.{agentId}.facts.v1 (stream AGENT_TELEMETRY, CloudEvents type io.muster.agent.facts.v1).
  *
  * @generated from message muster.agent.v1.AgentFacts
  */

@@ -21,6 +21,7 @@ export const file_muster_agent_v1_heartbeat: GenFile = /*@__PURE__*/
 
 /**
  * "I am alive", sent every interval (about a minute) while the agent runs.
+ * Subject: $KV.AGENT_HEARTBEATS.site.{siteId}.agent.{agentId} (stream KV_AGENT_HEARTBEATS, CloudEvents type io.muster.agent.heartbeat.v1).
  *
  * @generated from message muster.agent.v1.AgentHeartbeat
  */

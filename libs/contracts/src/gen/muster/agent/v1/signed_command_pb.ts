@@ -27,6 +27,7 @@ export const file_muster_agent_v1_signed_command: GenFile = /*@__PURE__*/
  * 3. `command` decodes as an AgentCommand whose agent_id is the agent's own id;
  * 4. its expires_at is in the future by the agent's clock;
  * 5. its command_id was not run before (an agent runs a command at most once).
+ * Subject: muster.site.{siteId}.agent.{agentId}.command.v1 (stream AGENT_COMMANDS, CloudEvents type io.muster.agent.command.v1).
  *
  * @generated from message muster.agent.v1.SignedAgentCommand
  */

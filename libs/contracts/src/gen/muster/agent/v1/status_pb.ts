@@ -19,6 +19,7 @@ export const file_muster_agent_v1_status: GenFile = /*@__PURE__*/
 /**
  * Progress of a deployment on one machine. The scheduler advances, pauses or rolls back a
  * rollout from these.
+ * Subject: muster.site.{siteId}.agent.{agentId}.status.v1 (stream AGENT_TELEMETRY, CloudEvents type io.muster.agent.status.v1).
  *
  * @generated from message muster.agent.v1.AgentStatus
  */

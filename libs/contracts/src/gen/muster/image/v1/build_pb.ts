@@ -21,6 +21,7 @@ export const file_muster_image_v1_build: GenFile = /*@__PURE__*/
 
 /**
  * A build moved on; sent at phase changes and at most every few seconds within a phase.
+ * Subject: muster.image.build.{buildId}.progress.v1 (stream IMAGES, CloudEvents type io.muster.image.build.progress.v1).
  *
  * @generated from message muster.image.v1.ImageBuildProgress
  */
@@ -75,6 +76,7 @@ export const ImageBuildProgressSchema: GenMessage<ImageBuildProgress> = /*@__PUR
 
 /**
  * A build finished and its outputs are in the object store.
+ * Subject: muster.image.build.{buildId}.completed.v1 (stream IMAGES, CloudEvents type io.muster.image.build.completed.v1).
  *
  * @generated from message muster.image.v1.ImageBuildCompleted
  */
@@ -174,6 +176,7 @@ export const BuildOutputSchema: GenMessage<BuildOutput> = /*@__PURE__*/
 
 /**
  * A build stopped without outputs.
+ * Subject: muster.image.build.{buildId}.failed.v1 (stream IMAGES, CloudEvents type io.muster.image.build.failed.v1).
  *
  * @generated from message muster.image.v1.ImageBuildFailed
  */

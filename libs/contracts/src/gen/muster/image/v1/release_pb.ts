@@ -19,6 +19,7 @@ export const file_muster_image_v1_release: GenFile = /*@__PURE__*/
 /**
  * A release is stored as content-defined chunks plus a signed manifest and may now be rolled
  * out.
+ * Subject: muster.image.release.{releaseId}.published.v1 (stream IMAGES, CloudEvents type io.muster.image.release.published.v1).
  *
  * @generated from message muster.image.v1.ImagePublished
  */

@@ -352,6 +352,7 @@ export const AssignmentRuleSchema: GenMessage<AssignmentRule> = /*@__PURE__*/
  * A site was created, changed or deleted. `revision` comes from one sequence shared by the
  * whole catalog, so it increases across a delete and a re-create too: a consumer applies an
  * event only when its revision is above the one it holds.
+ * Subject: muster.site.{siteId}.inventory.site.changed.v1 (stream INVENTORY, CloudEvents type io.muster.inventory.site.changed.v1).
  *
  * @generated from message muster.inventory.v1.SiteChanged
  */
@@ -392,6 +393,8 @@ export const SiteChangedSchema: GenMessage<SiteChanged> = /*@__PURE__*/
   messageDesc(file_muster_inventory_v1_catalog, 7);
 
 /**
+ * Subject: muster.inventory.group.{groupId}.changed.v1 (stream INVENTORY, CloudEvents type io.muster.inventory.group.changed.v1).
+ *
  * @generated from message muster.inventory.v1.GroupChanged
  */
 export type GroupChanged = Message<"muster.inventory.v1.GroupChanged"> & {
@@ -429,6 +432,8 @@ export const GroupChangedSchema: GenMessage<GroupChanged> = /*@__PURE__*/
   messageDesc(file_muster_inventory_v1_catalog, 8);
 
 /**
+ * Subject: muster.inventory.profile.{profileId}.changed.v1 (stream INVENTORY, CloudEvents type io.muster.inventory.profile.changed.v1).
+ *
  * @generated from message muster.inventory.v1.ProfileChanged
  */
 export type ProfileChanged = Message<"muster.inventory.v1.ProfileChanged"> & {
@@ -466,6 +471,8 @@ export const ProfileChangedSchema: GenMessage<ProfileChanged> = /*@__PURE__*/
   messageDesc(file_muster_inventory_v1_catalog, 9);
 
 /**
+ * Subject: muster.inventory.rule.{ruleId}.changed.v1 (stream INVENTORY, CloudEvents type io.muster.inventory.rule.changed.v1).
+ *
  * @generated from message muster.inventory.v1.AssignmentRuleChanged
  */
 export type AssignmentRuleChanged = Message<"muster.inventory.v1.AssignmentRuleChanged"> & {

@@ -24,6 +24,7 @@ export const file_muster_inventory_v1_machine_events: GenFile = /*@__PURE__*/
  * A machine network-booted into the discovery environment and reported its hardware.
  * Emitted by discovery after dedup on the hardware identity: a machine seen again with the
  * same identity keeps its machine_id.
+ * Subject: muster.site.{siteId}.inventory.machine.{machineId}.discovered.v1 (stream INVENTORY, CloudEvents type io.muster.inventory.machine.discovered.v1).
  *
  * @generated from message muster.inventory.v1.MachineDiscovered
  */
@@ -101,6 +102,7 @@ export const MachineDiscoveredSchema: GenMessage<MachineDiscovered> = /*@__PURE_
 /**
  * A machine's record changed: assignment, labels, lifecycle state. Carries the new values of
  * the assignment fields so that a consumer needs no query; changed_fields says which moved.
+ * Subject: muster.site.{siteId}.inventory.machine.{machineId}.updated.v1 (stream INVENTORY, CloudEvents type io.muster.inventory.machine.updated.v1).
  *
  * @generated from message muster.inventory.v1.MachineUpdated
  */

@@ -18,6 +18,7 @@ export const file_muster_rollout_v1_deployment: GenFile = /*@__PURE__*/
 
 /**
  * The deployment of a release to one machine changed state. Travels on its site's subject.
+ * Subject: muster.site.{siteId}.rollout.deployment.{machineId}.changed.v1 (stream ROLLOUTS, CloudEvents type io.muster.rollout.deployment.changed.v1).
  *
  * @generated from message muster.rollout.v1.DeploymentStateChanged
  */

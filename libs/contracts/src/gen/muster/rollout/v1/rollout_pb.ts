@@ -21,6 +21,7 @@ export const file_muster_rollout_v1_rollout: GenFile = /*@__PURE__*/
 
 /**
  * A rollout changed state, or moved to another wave.
+ * Subject: muster.rollout.rollout.{rolloutId}.changed.v1 (stream ROLLOUTS, CloudEvents type io.muster.rollout.rollout.changed.v1).
  *
  * @generated from message muster.rollout.v1.RolloutStateChanged
  */
