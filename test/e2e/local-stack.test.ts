@@ -9,11 +9,15 @@ import { REPO_ROOT } from '../../tools/stack/service-process.js';
 import { planStack, SERVICES } from '../../tools/stack/stack-plan.js';
 
 /** A port offset at which every port of the stack is free right now. */
+/** Ports fetch() refuses to connect to (the WHATWG "bad port" list) in the range offsets reach. */
+const FETCH_BAD_PORTS = new Set([6000, 6566, 6665, 6666, 6667, 6668, 6669, 6697, 10080]);
+
 async function freeOffset(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const offset = 1000 + Math.floor(Math.random() * 40) * 500;
     const plan = planStack({ home: '/unused', portOffset: offset });
     const ports = [...Object.values(plan.servers), ...plan.services.map((s) => s.port), plan.apiPort];
+    if (ports.some((p) => FETCH_BAD_PORTS.has(p))) continue;
     if ((await Promise.all(ports.map((p) => isPortFree(p)))).every(Boolean)) return offset;
   }
   throw new Error('no free set of ports for the stack');
