@@ -36,7 +36,7 @@ export interface SimAgentRecord {
   /** Command ids in the order the agent ran them (a repeat would show twice). */
   readonly commandsRun: string[];
   readonly commandsDropped: CommandDrop[];
-  /** DesiredState frames received (one per connect, and on changes). */
+  /** DesiredState frames received (one per connect). */
   desiredStates: number;
 }
 

@@ -279,7 +279,8 @@ export const SlowDownSchema: GenMessage<SlowDown> = /*@__PURE__*/
   messageDesc(file_muster_agent_v1_protocol, 6);
 
 /**
- * What the machine should run, sent on every connect and when it changes.
+ * What the machine should run, sent on every connect. An agent takes one whenever it comes: the
+ * highest revision wins.
  *
  * @generated from message muster.agent.v1.DesiredState
  */
