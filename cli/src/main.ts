@@ -1,11 +1,13 @@
 import { homedir } from 'node:os';
 import { Command, CommanderError } from 'commander';
+import { RecipeInvalidError } from '@muster/recipes';
 import { agentsCommand } from './commands/agents.command.js';
 import type { CliIo } from './commands/context.js';
 import { eventsCommand } from './commands/events.command.js';
 import { groupsCommand } from './commands/groups.command.js';
 import { machinesCommand } from './commands/machines.command.js';
 import { profilesCommand } from './commands/profiles.command.js';
+import { recipesCommand } from './commands/recipes.command.js';
 import { rulesCommand } from './commands/rules.command.js';
 import { sitesCommand } from './commands/sites.command.js';
 import { bootstrapTokensCommand, tokensCommand } from './commands/tokens.command.js';
@@ -37,6 +39,7 @@ export function program(io: CliIo): Command {
     agentsCommand,
     eventsCommand,
     webhooksCommand,
+    recipesCommand,
   ]) {
     root.addCommand(make(io));
   }
@@ -74,6 +77,10 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof RecipeInvalidError) {
+      full.stderr(`${err.message}\n`);
+      return EXIT.failed;
     }
     if (err instanceof ApiError || err instanceof UnreachableError || err instanceof ConfigResolutionError) {
       full.stderr(`muster: ${err.message}\n`);
