@@ -34,10 +34,9 @@ describe('muster recipes validate', () => {
     expect(ok.code, ok.err).toBe(0);
     expect(ok.out).toMatch(/^till 2: valid\nlayers +base 1 → till 2\nsystem +bookworm arm64 \(minbase\)/);
     const json = await run(cwd, ['--json', 'recipes', 'validate', 'till.yaml']);
-    expect(JSON.parse(json.out)).toMatchObject({
-      digest: expect.stringMatching(/^[0-9a-f]{64}$/),
-      recipe: { name: 'till' },
-    });
+    const parsed = JSON.parse(json.out) as { digest: string; recipe: { name: string } };
+    expect(parsed.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(parsed.recipe.name).toBe('till');
   });
 
   it('prints every problem as file:line:column: field: message and exits 1', async () => {

@@ -11,7 +11,7 @@ export function recipesCommand(io: CliIo): Command {
     .description('check a recipe and its extends: chain; every problem names the file, line and field')
     .argument('<file>')
     .action(async (file: string, _o: unknown, cmd: Command) => {
-      const json = (cmd.optsWithGlobals() as { json?: boolean }).json === true;
+      const json = cmd.optsWithGlobals<{ json?: boolean }>().json === true;
       const { recipe, digest } = await loadRecipe(resolve(io.cwd, file));
       if (json) {
         io.stdout(`${JSON.stringify({ digest, recipe }, null, 2)}\n`);
