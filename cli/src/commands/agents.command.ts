@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { parseDuration, parseJsonObject, parsePositiveInt } from '../flags/flag-parsers.js';
-import { CommandContext, defined, seg, type CliIo } from './context.js';
+import { parseDuration, parseJsonObject } from '../flags/flag-parsers.js';
+import { type CliIo, CommandContext, defined, pagedCommand, type PageFlags, seg } from './context.js';
 
 type Row = Record<string, unknown>;
 
@@ -15,23 +15,16 @@ export function agentCommandBody(spec: string): Record<string, unknown> {
 
 export function agentsCommand(io: CliIo): Command {
   const agents = new Command('agents').description('enrolled agents and their connections');
-  agents
-    .command('ls')
+  pagedCommand(agents, 'ls', 'agents')
     .option('--site <siteId>')
     .option('--connected', 'only agents connected now')
     .option('--disconnected', 'only agents not connected now')
-    .option('--limit <n>', 'per page', parsePositiveInt)
-    .option('--after <cursor>')
-    .option('--all', 'follow the cursors to the end')
     .action(
       async (
-        o: {
+        o: PageFlags & {
           site?: string;
           connected?: boolean;
           disconnected?: boolean;
-          limit?: number;
-          after?: string;
-          all?: boolean;
         },
         cmd: Command,
       ) => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { resolveConfig } from '../config/cli-config.js';
+import { parsePositiveInt } from '../flags/flag-parsers.js';
 import { ApiClient, type Query } from '../http/api-client.js';
 import { renderRecord, renderTable, type Column } from '../output/table.js';
 
@@ -13,6 +14,22 @@ export interface CliIo {
   fetch: typeof fetch;
   /** Aborted on Ctrl-C: long-running commands (events tail) stop cleanly. */
   signal: AbortSignal;
+}
+
+/** The paging flags of a list command, which CommandContext.list follows. */
+export interface PageFlags {
+  limit?: number;
+  after?: string;
+  all?: boolean;
+}
+
+/** A list sub-command of `parent` with --limit, --after and --all; `what` names its items in the help. */
+export function pagedCommand(parent: Command, name: string, what: string): Command {
+  return parent
+    .command(name)
+    .option('--limit <n>', `${what} per page`, parsePositiveInt)
+    .option('--after <cursor>', 'the page after this cursor (the `next` of the previous page)')
+    .option('--all', 'follow the cursors to the end');
 }
 
 interface GlobalOptions {

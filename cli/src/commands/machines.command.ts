@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import { applyLabelEdits, collectSelector, parsePositiveInt, parseTime } from '../flags/flag-parsers.js';
+import { applyLabelEdits, collectSelector, parseTime } from '../flags/flag-parsers.js';
 import type { Column } from '../output/table.js';
-import { CommandContext, defined, seg, type CliIo } from './context.js';
+import { type CliIo, CommandContext, defined, pagedCommand, type PageFlags, seg } from './context.js';
 
 interface Machine {
   machineId: string;
@@ -35,7 +35,7 @@ export const machineColumns: readonly Column<Machine>[] = [
 const SORTS = ['machineId', 'lastSeen', '-lastSeen', 'hostname', 'updatedAt', '-updatedAt'];
 const STATES = ['discovered', 'assigned', 'installing', 'deployed', 'failed', 'retired'];
 
-interface LsOptions {
+interface LsOptions extends PageFlags {
   site?: string;
   group?: string;
   profile?: string;
@@ -46,9 +46,6 @@ interface LsOptions {
   seenAfter?: string;
   q?: string;
   sort?: string;
-  limit?: number;
-  after?: string;
-  all?: boolean;
 }
 
 /** The query of `GET /v1/machines` from the flags of `machines ls`. */
@@ -71,8 +68,7 @@ export function machineQuery(o: LsOptions): Record<string, string | number | und
 
 export function machinesCommand(io: CliIo): Command {
   const machines = new Command('machines').description('machines through their life');
-  machines
-    .command('ls')
+  pagedCommand(machines, 'ls', 'machines')
     .description('list machines (filters combine)')
     .option('--site <siteId>', 'at this site')
     .option('--group <groupId>', 'in this group')
@@ -92,9 +88,6 @@ export function machinesCommand(io: CliIo): Command {
     )
     .option('--q <prefix>', 'hostname or serial prefix')
     .addOption(new Option('--sort <order>', 'order of the list').choices(SORTS))
-    .option('--limit <n>', 'machines per page', parsePositiveInt)
-    .option('--after <cursor>', 'the page after this cursor')
-    .option('--all', 'follow the cursors to the end')
     .action(async (o: LsOptions, cmd: Command) => {
       await CommandContext.of(io, cmd).list('/v1/machines', machineQuery(o), 'machines', machineColumns, {
         all: o.all === true,
@@ -108,14 +101,10 @@ export function machinesCommand(io: CliIo): Command {
       const ctx = CommandContext.of(io, cmd);
       ctx.printRecord(await ctx.client.get(`/v1/machines/${seg(id)}`));
     });
-  machines
-    .command('history')
+  pagedCommand(machines, 'history', 'entries')
     .argument('<machineId>')
     .description('every change of a machine, with who or what made it')
-    .option('--limit <n>', 'entries per page', parsePositiveInt)
-    .option('--after <cursor>', 'the page after this cursor')
-    .option('--all', 'follow the cursors to the end')
-    .action(async (id: string, o: { limit?: number; after?: string; all?: boolean }, cmd: Command) => {
+    .action(async (id: string, o: PageFlags, cmd: Command) => {
       await CommandContext.of(io, cmd).list(
         `/v1/machines/${seg(id)}/history`,
         defined({ limit: o.limit, after: o.after }),

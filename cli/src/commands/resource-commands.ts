@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import { parseJsonObject, parsePositiveInt } from '../flags/flag-parsers.js';
+import { parseJsonObject } from '../flags/flag-parsers.js';
 import type { Column } from '../output/table.js';
-import { CommandContext, defined, seg, type CliIo } from './context.js';
+import { type CliIo, CommandContext, defined, pagedCommand, type PageFlags, seg } from './context.js';
 
 /** One field of a resource that `create` and `update` take as a flag. */
 export interface FieldFlag {
@@ -72,13 +72,9 @@ function addFields(cmd: Command, fields: readonly FieldFlag[]): Command {
 /** `ls`, `get`, `create`, `update`, `rm` for one resource of the API. */
 export function resourceCommands<T>(io: CliIo, spec: ResourceSpec<T>, describe: string): Command {
   const group = new Command(spec.command).description(describe);
-  group
-    .command('ls')
+  pagedCommand(group, 'ls', spec.command)
     .description(`list ${spec.command}`)
-    .option('--limit <n>', 'items per page', parsePositiveInt)
-    .option('--after <cursor>', 'the page after this cursor (the `next` of the previous page)')
-    .option('--all', 'follow the cursors to the end')
-    .action(async (o: { limit?: number; after?: string; all?: boolean }, cmd: Command) => {
+    .action(async (o: PageFlags, cmd: Command) => {
       await CommandContext.of(io, cmd).list(
         spec.path,
         defined({ limit: o.limit, after: o.after }),

@@ -1,19 +1,15 @@
 import { Command } from 'commander';
 import { parseDuration, parsePositiveInt } from '../flags/flag-parsers.js';
-import { CommandContext, defined, seg, type CliIo } from './context.js';
+import { type CliIo, CommandContext, defined, pagedCommand, type PageFlags, seg } from './context.js';
 
 type Row = Record<string, unknown>;
 
 /** `tokens`: the operators' API tokens (api service). */
 export function tokensCommand(io: CliIo): Command {
   const tokens = new Command('tokens').description('API tokens of operators and scripts');
-  tokens
-    .command('ls')
+  pagedCommand(tokens, 'ls', 'tokens')
     .description('list API tokens (never their secret)')
-    .option('--limit <n>', 'per page', parsePositiveInt)
-    .option('--after <cursor>')
-    .option('--all', 'follow the cursors to the end')
-    .action(async (o: { limit?: number; after?: string; all?: boolean }, cmd: Command) => {
+    .action(async (o: PageFlags, cmd: Command) => {
       await CommandContext.of(io, cmd).list(
         '/v1/tokens',
         defined({ limit: o.limit, after: o.after }),
@@ -60,27 +56,22 @@ export function bootstrapTokensCommand(io: CliIo): Command {
   const tokens = new Command('bootstrap-tokens').description(
     'one-time, expiring, site-scoped agent enrollment tokens',
   );
-  tokens
-    .command('ls')
-    .option('--limit <n>', 'per page', parsePositiveInt)
-    .option('--after <cursor>')
-    .option('--all', 'follow the cursors to the end')
-    .action(async (o: { limit?: number; after?: string; all?: boolean }, cmd: Command) => {
-      await CommandContext.of(io, cmd).list(
-        '/v1/bootstrap-tokens',
-        defined({ limit: o.limit, after: o.after }),
-        'bootstrapTokens',
-        [
-          { header: 'TOKEN', value: (t: Row) => t['tokenId'], max: 36 },
-          { header: 'SITE', value: (t) => t['siteId'], max: 24 },
-          { header: 'EXPIRES', value: (t) => t['expiresAt'], max: 24 },
-          { header: 'STATE', value: (t) => t['state'] },
-          { header: 'CLAIMED BY', value: (t) => t['claimedBy'], max: 24 },
-          { header: 'NOTE', value: (t) => t['note'], max: 32 },
-        ],
-        { all: o.all === true },
-      );
-    });
+  pagedCommand(tokens, 'ls', 'tokens').action(async (o: PageFlags, cmd: Command) => {
+    await CommandContext.of(io, cmd).list(
+      '/v1/bootstrap-tokens',
+      defined({ limit: o.limit, after: o.after }),
+      'bootstrapTokens',
+      [
+        { header: 'TOKEN', value: (t: Row) => t['tokenId'], max: 36 },
+        { header: 'SITE', value: (t) => t['siteId'], max: 24 },
+        { header: 'EXPIRES', value: (t) => t['expiresAt'], max: 24 },
+        { header: 'STATE', value: (t) => t['state'] },
+        { header: 'CLAIMED BY', value: (t) => t['claimedBy'], max: 24 },
+        { header: 'NOTE', value: (t) => t['note'], max: 32 },
+      ],
+      { all: o.all === true },
+    );
+  });
   tokens
     .command('create')
     .description('issue a bootstrap token for one site; shown once')

@@ -1,32 +1,27 @@
 import { Command } from 'commander';
-import { collectList, parsePositiveInt } from '../flags/flag-parsers.js';
+import { collectList } from '../flags/flag-parsers.js';
 import { cellText } from '../output/table.js';
-import { CommandContext, defined, seg, type CliIo } from './context.js';
+import { type CliIo, CommandContext, defined, pagedCommand, type PageFlags, seg } from './context.js';
 
 type Row = Record<string, unknown>;
 
 export function webhooksCommand(io: CliIo): Command {
   const webhooks = new Command('webhooks').description('receivers of the fleet’s events (signed HTTP POSTs)');
-  webhooks
-    .command('ls')
-    .option('--limit <n>', 'per page', parsePositiveInt)
-    .option('--after <cursor>')
-    .option('--all', 'follow the cursors to the end')
-    .action(async (o: { limit?: number; after?: string; all?: boolean }, cmd: Command) => {
-      await CommandContext.of(io, cmd).list(
-        '/v1/webhooks',
-        defined({ limit: o.limit, after: o.after }),
-        'webhooks',
-        [
-          { header: 'WEBHOOK', value: (w: Row) => w['webhookId'], max: 36 },
-          { header: 'URL', value: (w) => w['url'], max: 48 },
-          { header: 'TYPES', value: (w) => w['types'], max: 40 },
-          { header: 'SITE', value: (w) => w['site'], max: 20 },
-          { header: 'CREATED', value: (w) => w['createdAt'], max: 24 },
-        ],
-        { all: o.all === true },
-      );
-    });
+  pagedCommand(webhooks, 'ls', 'webhooks').action(async (o: PageFlags, cmd: Command) => {
+    await CommandContext.of(io, cmd).list(
+      '/v1/webhooks',
+      defined({ limit: o.limit, after: o.after }),
+      'webhooks',
+      [
+        { header: 'WEBHOOK', value: (w: Row) => w['webhookId'], max: 36 },
+        { header: 'URL', value: (w) => w['url'], max: 48 },
+        { header: 'TYPES', value: (w) => w['types'], max: 40 },
+        { header: 'SITE', value: (w) => w['site'], max: 20 },
+        { header: 'CREATED', value: (w) => w['createdAt'], max: 24 },
+      ],
+      { all: o.all === true },
+    );
+  });
   webhooks
     .command('create')
     .description('register a receiver; its signing secret is shown once')
@@ -55,14 +50,10 @@ export function webhooksCommand(io: CliIo): Command {
       await ctx.client.request('DELETE', `/v1/webhooks/${seg(id)}`);
       ctx.out(ctx.json ? JSON.stringify({ deleted: id }) : `deleted webhook ${id}`);
     });
-  webhooks
-    .command('deliveries')
+  pagedCommand(webhooks, 'deliveries', 'deliveries')
     .argument('<webhookId>')
     .description('deliveries to a webhook, newest first: state, attempts, last error')
-    .option('--limit <n>', 'per page', parsePositiveInt)
-    .option('--after <cursor>')
-    .option('--all', 'follow the cursors to the end')
-    .action(async (id: string, o: { limit?: number; after?: string; all?: boolean }, cmd: Command) => {
+    .action(async (id: string, o: PageFlags, cmd: Command) => {
       await CommandContext.of(io, cmd).list(
         `/v1/webhooks/${seg(id)}/deliveries`,
         defined({ limit: o.limit, after: o.after }),
