@@ -22,11 +22,30 @@ REQUIRED=(
   protoc:protobuf-compiler
   docker-compose:docker-compose
   kubectl:kubernetes-client
+  # Image builds (issue 15): rootless bootstrap, outputs, disk images, arm64 through emulation.
+  mmdebstrap:mmdebstrap
+  newuidmap:uidmap
+  mksquashfs:squashfs-tools
+  apt-ftparchive:apt-utils
+  mcopy:mtools
+  mkfs.vfat:dosfstools
+  sfdisk:fdisk
+  mkfs.ext4:e2fsprogs
+  grub-mkimage:grub-common
+  /usr/lib/grub/i386-pc/boot.img:grub-pc-bin
+  /usr/lib/grub/x86_64-efi/linux.mod:grub-efi-amd64-bin
+  /usr/lib/systemd/boot/efi/systemd-bootx64.efi:systemd-boot-efi
+  /usr/share/OVMF/OVMF_CODE.fd:ovmf
+  qemu-system-x86_64:qemu-system-x86
+  qemu-aarch64-static:qemu-user-static
+  update-binfmts:binfmt-support
+  arch-test:arch-test
+  zstd:zstd
 )
 
 has() {
   case "$1" in
-    /*) [ -x "$1" ] ;;
+    /*) [ -e "$1" ] ;;
     # nats-server lives in /usr/sbin, which is not on every user's PATH.
     *) PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v "$1" >/dev/null 2>&1 ;;
   esac
@@ -81,6 +100,8 @@ else
   fi
   echo "setup: system packages installed"
 fi
+
+bash scripts/setup-image-build.sh
 
 # npm ci when node_modules is missing, older than the lockfile, or lacks the pinned Node 24
 # (never --omit=optional: Node itself, Nx, Rolldown and SWC come as optional packages).
