@@ -5,7 +5,7 @@ export {
   type JobInput,
   type JobPayload,
 } from './job.definition.js';
-export { InvalidJobIdError, InvalidJobPayloadError } from './job.errors.js';
+export { InvalidJobIdError, InvalidJobPayloadError, UnrecoverableJobError } from './job.errors.js';
 export { createJobEvents, type JobEvents, type JobEventsOptions } from './job.events.js';
 export {
   createJobQueue,

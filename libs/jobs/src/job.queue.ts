@@ -29,6 +29,12 @@ export interface EnqueueOptions {
    */
   readonly jobId: string;
   readonly delayMs?: number;
+  /**
+   * 1 (first) to 2,097,151: a waiting job with a lower number is taken before one with a
+   * higher number. A job without a priority is taken before every prioritized one (BullMQ's
+   * rule), so a queue that uses priorities should give one to every job.
+   */
+  readonly priority?: number;
 }
 
 export type JobProgressValue = number | string | boolean | object;
@@ -55,6 +61,11 @@ export interface JobQueue<In = unknown> {
    */
   enqueue(payload: In, options: EnqueueOptions): Promise<{ jobId: string }>;
   inspect(jobId: string): Promise<JobSnapshot | undefined>;
+  /**
+   * Removes a job that no worker holds (waiting, delayed, completed, failed, or active with its
+   * lock expired); true when the job is gone (or never existed), false when a worker runs it.
+   */
+  remove(jobId: string): Promise<boolean>;
   counts(): Promise<JobCounts>;
   /** For a readiness check: Redis answers PING. */
   isReady(): Promise<boolean>;
@@ -81,8 +92,9 @@ export function createJobQueue<In, Out>(
 
   return {
     definition,
-    async enqueue(payload, { jobId, delayMs }) {
+    async enqueue(payload, { jobId, delayMs, priority }) {
       checkJobId(jobId);
+      checkPriority(priority);
       const valid = parsePayload(definition, payload);
       return tracer.startActiveSpan(
         `enqueue ${definition.queue}/${definition.name}`,
@@ -93,6 +105,7 @@ export function createJobQueue<In, Out>(
             const job = await queue.add(definition.name, valid, {
               jobId,
               ...(delayMs ? { delay: delayMs } : {}),
+              ...(priority === undefined ? {} : { priority }),
               ...(metadata ? { telemetry: { metadata } } : {}),
             });
             return { jobId: job.id ?? jobId };
@@ -119,6 +132,9 @@ export function createJobQueue<In, Out>(
           ? {}
           : { returnValue: job.returnvalue }),
       };
+    },
+    async remove(jobId) {
+      return (await queue.remove(jobId)) === 1;
     },
     async counts() {
       const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
@@ -155,6 +171,14 @@ export function jobAttributes(definition: JobDefinition<unknown, unknown>, jobId
     'messaging.operation.name': definition.name,
     'messaging.message.id': jobId,
   };
+}
+
+const MAX_PRIORITY = 2_097_151;
+
+function checkPriority(priority: number | undefined): void {
+  if (priority === undefined) return;
+  if (!Number.isInteger(priority) || priority < 1 || priority > MAX_PRIORITY)
+    throw new RangeError(`priority must be an integer from 1 to ${MAX_PRIORITY}, not ${priority}`);
 }
 
 function checkJobId(jobId: string): void {

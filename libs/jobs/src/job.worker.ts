@@ -41,8 +41,20 @@ export interface JobWorkerOptions {
   readonly concurrency?: number;
   readonly removeOnComplete?: JobRetention;
   readonly removeOnFail?: JobRetention;
-  /** How long a job's lock lasts without renewal; default BullMQ's 30 s. */
+  /**
+   * How long a job's lock lasts without renewal; default BullMQ's 30 s. A worker that dies
+   * (killed, its machine lost) stops renewing: once the lock has lapsed, a stalled-job check of
+   * any running worker puts the job back to wait, to be tried again.
+   */
   readonly lockDurationMs?: number;
+  /** How often this worker looks for stalled jobs; default BullMQ's 30 s. */
+  readonly stalledIntervalMs?: number;
+  /**
+   * How many times a job may stall and be put back; one more stall fails it for good
+   * ("job stalled more than allowable limit"). Default BullMQ's 1. A stall is not a failed try:
+   * it does not count against `attempts`.
+   */
+  readonly maxStalledCount?: number;
   /** Called after each failed try (including those that will be retried). */
   readonly onFailed?: (event: { jobId: string; attempt: number; willRetry: boolean; error: Error }) => void;
   /** Connection and other background errors; default process.emitWarning. */
@@ -121,6 +133,8 @@ export function createJobWorker<In, Out, Result>(
     removeOnComplete: keepJobs(options.removeOnComplete ?? DEFAULT_COMPLETED_RETENTION),
     removeOnFail: keepJobs(options.removeOnFail ?? DEFAULT_FAILED_RETENTION),
     ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
+    ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
+    ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
   });
   worker.on('error', options.onError ?? ((error) => globalThis.process.emitWarning(error)));
   const onFailed = options.onFailed;
