@@ -5,4 +5,4 @@ export { loadRecipeChain, type ReadRecipeText } from './recipe-chain.js';
 export { checkRecipeSources, sourcesDigest } from './recipe-sources.js';
 export { recipeDigest, resolveRecipe, type ResolvedRecipe } from './resolved-recipe.js';
 export { loadRecipe } from './load-recipe.js';
-export { bundledRecipeSchema, recipeBundleSchema, type BundledRecipe, type RecipeBundle } from './recipe-bundle.schema.js';
+export { bundledRecipeSchema, recipeBundleSchema, type BundledLayer, type BundledRecipe, type RecipeBundle } from './recipe-bundle.schema.js';

@@ -14,7 +14,7 @@ const relativePath = z
  * file it copies named by the SHA-256 of its bytes. Its canonical JSON's SHA-256 is the recipe
  * digest.
  */
-export const bundledRecipeSchema = z
+const layerRecipeSchema = z
   .object({
     name: base.name,
     version: base.version,
@@ -78,7 +78,14 @@ export const bundledRecipeSchema = z
   })
   .strict();
 
+/**
+ * With `base`, the resolved base layer of an `extends:` chain alone: image-build makes (or takes
+ * from its cache) the base root filesystem, then adds what the layers above it add.
+ */
+export const bundledRecipeSchema = layerRecipeSchema.extend({ base: layerRecipeSchema.optional() }).strict();
+
 export type BundledRecipe = z.infer<typeof bundledRecipeSchema>;
+export type BundledLayer = z.infer<typeof layerRecipeSchema>;
 
 export const recipeBundleSchema = z
   .object({
