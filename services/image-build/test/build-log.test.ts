@@ -94,7 +94,7 @@ describe('the build log stream', () => {
       events.filter((e) => e.event === 'phase').map((e) => (e.data as { phase: string }).phase),
     ).toContain('packaging');
     expect(events.at(-1)).toEqual({ event: 'end', data: { state: 'succeeded' } });
-    expect(events[0]!.data).toEqual({ seq: 3, at: expect.any(String), line: 'line 3' });
+    expect(events[0]!.data).toEqual({ seq: 3, at: expect.any(String) as unknown, line: 'line 3' });
   });
 
   it('replays after ?after= an ended build from the start of what is asked, then ends', async () => {

@@ -31,7 +31,7 @@ describe('POST /v1/builds', () => {
     const res = await ib.call('POST', '/v1/builds', { bundle, priority: 'high' });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({
-      buildId: expect.any(String),
+      buildId: expect.any(String) as unknown,
       recipeDigest: recipeDigestOf(bundle.recipe),
       state: 'queued',
     });
@@ -85,7 +85,7 @@ describe('POST /v1/builds', () => {
       {
         name: `bundle.blobs.${MARKER_SHA}`,
         in: 'body',
-        reason: expect.stringMatching(/^its bytes hash to [0-9a-f]{64}, not to its name$/),
+        reason: expect.stringMatching(/^its bytes hash to [0-9a-f]{64}, not to its name$/) as unknown,
       },
     ]);
 
@@ -133,7 +133,7 @@ describe('GET /v1/builds', () => {
     }
     const byName = await ib.call('GET', '/v1/builds?recipe=list-a');
     expect((byName.body['builds'] as { buildId: string }[]).map((b) => b.buildId)).toEqual([ids[2], ids[0]]);
-    expect(byName.body['queue']).toEqual(expect.objectContaining({ waiting: expect.any(Number) }));
+    expect(byName.body['queue']).toEqual(expect.objectContaining({ waiting: expect.any(Number) as unknown }));
     const byDigest = await ib.call('GET', `/v1/builds?recipe=${recipeDigestOf(a.recipe)}&limit=1`);
     expect((byDigest.body['builds'] as { buildId: string }[]).map((b) => b.buildId)).toEqual([ids[2]]);
     const next = await ib.call(
@@ -158,7 +158,7 @@ describe('POST /v1/builds/{id}/cancel', () => {
     await expect(place.queue.inspect(buildId)).resolves.toBeUndefined();
     expect((await ib.call('GET', `/v1/builds/${buildId}`)).body).toMatchObject({
       state: 'cancelled',
-      finishedAt: expect.any(String),
+      finishedAt: expect.any(String) as unknown,
     });
     const again = await ib.call('POST', `/v1/builds/${buildId}/cancel`);
     expect(again.status).toBe(409);
