@@ -816,6 +816,21 @@ export const openApiDocument: unknown = {
         'x-muster-service': 'image-build',
         parameters: [
           {
+            name: 'state',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              enum: ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'],
+            },
+          },
+          {
+            name: 'recipe',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', pattern: '^([a-z0-9][a-z0-9-]{0,62}|[0-9a-f]{64})$' },
+          },
+          {
             name: 'limit',
             in: 'query',
             required: false,
@@ -823,6 +838,573 @@ export const openApiDocument: unknown = {
           },
           { name: 'after', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } },
         ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      post: {
+        operationId: 'image-build.BuildsController.submit',
+        tags: ['image-build'],
+        'x-muster-service': 'image-build',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  bundle: {
+                    type: 'object',
+                    properties: {
+                      format: { type: 'string', const: 'muster.recipe-bundle.v1' },
+                      recipe: {
+                        type: 'object',
+                        properties: {
+                          name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                          version: { type: 'string', pattern: '^[0-9A-Za-z][0-9A-Za-z.+~-]{0,63}$' },
+                          layers: {
+                            minItems: 1,
+                            maxItems: 16,
+                            type: 'array',
+                            items: {
+                              type: 'object',
+                              properties: {
+                                name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                                version: { type: 'string', pattern: '^[0-9A-Za-z][0-9A-Za-z.+~-]{0,63}$' },
+                              },
+                              required: ['name', 'version'],
+                              additionalProperties: false,
+                            },
+                          },
+                          suite: { type: 'string', enum: ['bookworm', 'trixie', 'jammy', 'noble'] },
+                          architecture: { type: 'string', enum: ['amd64', 'arm64'] },
+                          mirror: { type: 'string', format: 'uri' },
+                          components: {
+                            minItems: 1,
+                            type: 'array',
+                            items: {
+                              type: 'string',
+                              enum: [
+                                'main',
+                                'contrib',
+                                'non-free',
+                                'non-free-firmware',
+                                'restricted',
+                                'universe',
+                                'multiverse',
+                              ],
+                            },
+                          },
+                          variant: { type: 'string', enum: ['minbase', 'apt', 'important', 'standard'] },
+                          packages: {
+                            type: 'object',
+                            properties: {
+                              install: { type: 'array', items: { type: 'string' } },
+                              remove: { type: 'array', items: { type: 'string' } },
+                            },
+                            required: ['install', 'remove'],
+                            additionalProperties: false,
+                          },
+                          files: {
+                            maxItems: 4096,
+                            type: 'array',
+                            items: {
+                              type: 'object',
+                              properties: {
+                                path: { type: 'string' },
+                                mode: { type: 'string' },
+                                owner: { type: 'string' },
+                                content: { type: 'string' },
+                                blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                              },
+                              required: ['path', 'mode', 'owner'],
+                              additionalProperties: false,
+                            },
+                          },
+                          overlays: {
+                            maxItems: 64,
+                            type: 'array',
+                            items: {
+                              type: 'object',
+                              properties: {
+                                files: {
+                                  maxItems: 65536,
+                                  type: 'array',
+                                  items: {
+                                    type: 'object',
+                                    properties: {
+                                      path: { type: 'string', minLength: 1, maxLength: 4096 },
+                                      mode: { type: 'string', pattern: '^0?[0-7]{3,4}$' },
+                                      blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                                    },
+                                    required: ['path', 'mode', 'blob'],
+                                    additionalProperties: false,
+                                  },
+                                },
+                              },
+                              required: ['files'],
+                              additionalProperties: false,
+                            },
+                          },
+                          users: {
+                            type: 'array',
+                            items: {
+                              type: 'object',
+                              properties: {
+                                name: { type: 'string' },
+                                groups: { type: 'array', items: { type: 'string' } },
+                                shell: { type: 'string' },
+                                sshAuthorizedKeys: { type: 'array', items: { type: 'string' } },
+                              },
+                              required: ['name', 'groups', 'shell', 'sshAuthorizedKeys'],
+                              additionalProperties: false,
+                            },
+                          },
+                          hostname: { type: 'string' },
+                          services: {
+                            type: 'object',
+                            properties: {
+                              enable: { type: 'array', items: { type: 'string' } },
+                              disable: { type: 'array', items: { type: 'string' } },
+                            },
+                            required: ['enable', 'disable'],
+                            additionalProperties: false,
+                          },
+                          scripts: {
+                            type: 'array',
+                            items: {
+                              type: 'object',
+                              properties: {
+                                name: { type: 'string' },
+                                run: { type: 'string' },
+                                blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                              },
+                              required: ['name'],
+                              additionalProperties: false,
+                            },
+                          },
+                          kernel: {
+                            type: 'object',
+                            properties: { package: { type: 'string' }, cmdline: { type: 'string' } },
+                            required: ['package', 'cmdline'],
+                            additionalProperties: false,
+                          },
+                          outputs: {
+                            minItems: 1,
+                            type: 'array',
+                            items: { type: 'string', enum: ['squashfs', 'netboot', 'disk', 'tarball'] },
+                          },
+                          packageSet: {
+                            type: 'string',
+                            format: 'uuid',
+                            pattern:
+                              '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$',
+                          },
+                          base: {
+                            type: 'object',
+                            properties: {
+                              name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                              version: { type: 'string', pattern: '^[0-9A-Za-z][0-9A-Za-z.+~-]{0,63}$' },
+                              layers: {
+                                minItems: 1,
+                                maxItems: 16,
+                                type: 'array',
+                                items: {
+                                  type: 'object',
+                                  properties: {
+                                    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                                    version: {
+                                      type: 'string',
+                                      pattern: '^[0-9A-Za-z][0-9A-Za-z.+~-]{0,63}$',
+                                    },
+                                  },
+                                  required: ['name', 'version'],
+                                  additionalProperties: false,
+                                },
+                              },
+                              suite: { type: 'string', enum: ['bookworm', 'trixie', 'jammy', 'noble'] },
+                              architecture: { type: 'string', enum: ['amd64', 'arm64'] },
+                              mirror: { type: 'string', format: 'uri' },
+                              components: {
+                                minItems: 1,
+                                type: 'array',
+                                items: {
+                                  type: 'string',
+                                  enum: [
+                                    'main',
+                                    'contrib',
+                                    'non-free',
+                                    'non-free-firmware',
+                                    'restricted',
+                                    'universe',
+                                    'multiverse',
+                                  ],
+                                },
+                              },
+                              variant: { type: 'string', enum: ['minbase', 'apt', 'important', 'standard'] },
+                              packages: {
+                                type: 'object',
+                                properties: {
+                                  install: { type: 'array', items: { type: 'string' } },
+                                  remove: { type: 'array', items: { type: 'string' } },
+                                },
+                                required: ['install', 'remove'],
+                                additionalProperties: false,
+                              },
+                              files: {
+                                maxItems: 4096,
+                                type: 'array',
+                                items: {
+                                  type: 'object',
+                                  properties: {
+                                    path: { type: 'string' },
+                                    mode: { type: 'string' },
+                                    owner: { type: 'string' },
+                                    content: { type: 'string' },
+                                    blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                                  },
+                                  required: ['path', 'mode', 'owner'],
+                                  additionalProperties: false,
+                                },
+                              },
+                              overlays: {
+                                maxItems: 64,
+                                type: 'array',
+                                items: {
+                                  type: 'object',
+                                  properties: {
+                                    files: {
+                                      maxItems: 65536,
+                                      type: 'array',
+                                      items: {
+                                        type: 'object',
+                                        properties: {
+                                          path: { type: 'string', minLength: 1, maxLength: 4096 },
+                                          mode: { type: 'string', pattern: '^0?[0-7]{3,4}$' },
+                                          blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                                        },
+                                        required: ['path', 'mode', 'blob'],
+                                        additionalProperties: false,
+                                      },
+                                    },
+                                  },
+                                  required: ['files'],
+                                  additionalProperties: false,
+                                },
+                              },
+                              users: {
+                                type: 'array',
+                                items: {
+                                  type: 'object',
+                                  properties: {
+                                    name: { type: 'string' },
+                                    groups: { type: 'array', items: { type: 'string' } },
+                                    shell: { type: 'string' },
+                                    sshAuthorizedKeys: { type: 'array', items: { type: 'string' } },
+                                  },
+                                  required: ['name', 'groups', 'shell', 'sshAuthorizedKeys'],
+                                  additionalProperties: false,
+                                },
+                              },
+                              hostname: { type: 'string' },
+                              services: {
+                                type: 'object',
+                                properties: {
+                                  enable: { type: 'array', items: { type: 'string' } },
+                                  disable: { type: 'array', items: { type: 'string' } },
+                                },
+                                required: ['enable', 'disable'],
+                                additionalProperties: false,
+                              },
+                              scripts: {
+                                type: 'array',
+                                items: {
+                                  type: 'object',
+                                  properties: {
+                                    name: { type: 'string' },
+                                    run: { type: 'string' },
+                                    blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                                  },
+                                  required: ['name'],
+                                  additionalProperties: false,
+                                },
+                              },
+                              kernel: {
+                                type: 'object',
+                                properties: { package: { type: 'string' }, cmdline: { type: 'string' } },
+                                required: ['package', 'cmdline'],
+                                additionalProperties: false,
+                              },
+                              outputs: {
+                                minItems: 1,
+                                type: 'array',
+                                items: { type: 'string', enum: ['squashfs', 'netboot', 'disk', 'tarball'] },
+                              },
+                              packageSet: {
+                                type: 'string',
+                                format: 'uuid',
+                                pattern:
+                                  '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$',
+                              },
+                            },
+                            required: [
+                              'name',
+                              'version',
+                              'layers',
+                              'suite',
+                              'architecture',
+                              'mirror',
+                              'components',
+                              'variant',
+                              'packages',
+                              'files',
+                              'overlays',
+                              'users',
+                              'services',
+                              'scripts',
+                              'kernel',
+                              'outputs',
+                            ],
+                            additionalProperties: false,
+                          },
+                        },
+                        required: [
+                          'name',
+                          'version',
+                          'layers',
+                          'suite',
+                          'architecture',
+                          'mirror',
+                          'components',
+                          'variant',
+                          'packages',
+                          'files',
+                          'overlays',
+                          'users',
+                          'services',
+                          'scripts',
+                          'kernel',
+                          'outputs',
+                        ],
+                        additionalProperties: false,
+                      },
+                      blobs: {
+                        type: 'object',
+                        propertyNames: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                        additionalProperties: {
+                          type: 'string',
+                          format: 'base64',
+                          contentEncoding: 'base64',
+                          pattern:
+                            '^$|^(?:[0-9a-zA-Z+/]{4})*(?:(?:[0-9a-zA-Z+/]{2}==)|(?:[0-9a-zA-Z+/]{3}=))?$',
+                        },
+                      },
+                    },
+                    required: ['format', 'recipe', 'blobs'],
+                    additionalProperties: false,
+                  },
+                  priority: { default: 'normal', type: 'string', enum: ['low', 'normal', 'high'] },
+                  cache: { default: 'use', type: 'string', enum: ['use', 'refresh'] },
+                },
+                required: ['bundle'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          '202': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/builds/{id}': {
+      get: {
+        operationId: 'image-build.BuildsController.get',
+        tags: ['image-build'],
+        'x-muster-service': 'image-build',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/builds/{id}/cancel': {
+      post: {
+        operationId: 'image-build.BuildsController.cancel',
+        tags: ['image-build'],
+        'x-muster-service': 'image-build',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '202': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/builds/{id}/log': {
+      get: {
+        operationId: 'image-build.BuildLogController.stream',
+        tags: ['image-build'],
+        'x-muster-service': 'image-build',
+        parameters: [
+          {
+            name: 'after',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 0, maximum: 2147483647 },
+          },
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/builds/{id}/packages': {
+      get: {
+        operationId: 'image-build.BuildsController.packages',
+        tags: ['image-build'],
+        'x-muster-service': 'image-build',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/builds/{id}/provenance': {
+      get: {
+        operationId: 'image-build.BuildsController.provenance',
+        tags: ['image-build'],
+        'x-muster-service': 'image-build',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/builds/{id}/sbom': {
+      get: {
+        operationId: 'image-build.BuildsController.sbom',
+        tags: ['image-build'],
+        'x-muster-service': 'image-build',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
         responses: {
           '200': { description: 'Success' },
           '400': {
