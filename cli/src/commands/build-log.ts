@@ -29,6 +29,11 @@ class BadStreamError extends Error {
   override readonly name = 'BadStreamError';
 }
 
+/** The connection went away in the middle of the stream (a restart, a proxy timeout). */
+class DroppedError extends Error {
+  override readonly name = 'DroppedError';
+}
+
 /**
  * Reads `GET /v1/builds/{id}/log` into `sink` until its `end` event, and resolves with the
  * state it names. A dropped stream is opened again with `Last-Event-ID`, so no line is missed or
@@ -63,9 +68,15 @@ export async function readBuildLog(
       rearm();
       const parser = new SseParser();
       const decoder = new TextDecoder();
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      for (;;) {
+        const chunk = await reader.read().catch((err: unknown) => {
+          if (abort.signal.aborted) throw err;
+          throw new DroppedError(`the connection dropped (${(err as Error).message})`);
+        });
+        if (chunk.done) break;
         rearm();
-        for (const event of parser.push(decoder.decode(chunk, { stream: true }))) {
+        for (const event of parser.push(decoder.decode(chunk.value, { stream: true }))) {
           const data = parse(event.data);
           if (event.event === 'log') sink.log(data as unknown as LogEvent);
           else if (event.event === 'phase') sink.phase(data as unknown as PhaseEvent);
@@ -79,15 +90,16 @@ export async function readBuildLog(
     } catch (err) {
       if (quiet) return undefined;
       if (ctx.io.signal.aborted) return undefined;
-      if (err instanceof BadStreamError) throw err;
       if (err instanceof ApiError && err.status < 500 && err.status !== 429) throw err;
-      if (!(err instanceof ApiError || err instanceof UnreachableError || err instanceof TypeError))
+      // Anything else (a stream that breaks the contract, a bug) is not cured by retrying.
+      if (!(err instanceof ApiError || err instanceof UnreachableError || err instanceof DroppedError))
         throw err;
       failures++;
       ctx.note(`log of build ${buildId}: ${(err as Error).message}; reconnecting`);
     } finally {
       clearTimeout(timer);
       ctx.io.signal.removeEventListener('abort', stop);
+      abort.abort(); // the connection goes, whatever ended the read
     }
     await pause(RETRY_MS[Math.min(failures, RETRY_MS.length - 1)]!, ctx.io.signal);
   }

@@ -223,6 +223,46 @@ describe('muster builds logs', () => {
     );
   });
 
+  /** A stream that sends `lines` and stays open until the request is aborted. */
+  const openStream = (lines: string[], init: RequestInit) =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          lines.forEach((line, i) =>
+            controller.enqueue(
+              new TextEncoder().encode(
+                `event: log\nid: ${i + 1}\ndata: ${JSON.stringify({ seq: i + 1, at: 't', line })}\n\n`,
+              ),
+            ),
+          );
+          init.signal?.addEventListener('abort', () =>
+            controller.error(new DOMException('aborted', 'AbortError')),
+          );
+        },
+      }),
+      { headers: { 'content-type': 'text/event-stream' } },
+    );
+
+  it('without --follow, a build still running: the log so far, then exit 0', async () => {
+    const r = await run(['builds', 'logs', ID], (url, init) =>
+      url.pathname.endsWith('/log') ? openStream(['one', 'two'], init) : detail('running'),
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('one\ntwo\n');
+    expect(r.err).toBe(`build ${ID} is still running: muster builds logs ${ID} --follow\n`);
+  });
+
+  it('Ctrl-C stops following and leaves the build running', async () => {
+    const abort = new AbortController();
+    const r = await run(
+      ['builds', 'logs', ID, '--follow'],
+      (url, init) => (url.pathname.endsWith('/log') ? openStream(['one'], init) : detail('running')),
+      { signal: abort.signal, stdout: () => abort.abort() },
+    );
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`stopped following build ${ID}; it goes on (muster builds cancel ${ID} stops it)\n`);
+  });
+
   it('--json: one JSON line per event; a build that succeeded exits 0', async () => {
     const r = await run(['--json', 'builds', 'logs', ID], (url) =>
       url.pathname.endsWith('/log')
