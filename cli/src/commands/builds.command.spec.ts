@@ -263,6 +263,14 @@ describe('muster builds logs', () => {
     expect(r.err).toBe(`stopped following build ${ID}; it goes on (muster builds cancel ${ID} stops it)\n`);
   });
 
+  it('a build that was cancelled exits 3 too', async () => {
+    const r = await run(['builds', 'logs', ID, '--follow'], () =>
+      sse([['end', undefined, { state: 'cancelled' }]]),
+    );
+    expect(r.code).toBe(3);
+    expect(r.err).toBe(`build ${ID} was cancelled\n`);
+  });
+
   it('--json: one JSON line per event; a build that succeeded exits 0', async () => {
     const r = await run(['--json', 'builds', 'logs', ID], (url) =>
       url.pathname.endsWith('/log')
