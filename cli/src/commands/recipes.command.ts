@@ -16,6 +16,7 @@ export function recipesCommand(io: CliIo): Command {
     .action(async (file: string, _o: unknown, cmd: Command) => {
       const json = cmd.optsWithGlobals<{ json?: boolean }>().json === true;
       const { recipe, bundle, digest } = await loadRecipe(resolve(io.cwd, file));
+      const blobs = Object.keys(bundle.blobs).length;
       if (json) {
         io.stdout(`${JSON.stringify({ digest, recipe }, null, 2)}\n`);
         return;
@@ -27,7 +28,7 @@ export function recipesCommand(io: CliIo): Command {
           `system    ${recipe.suite} ${recipe.architecture} (${recipe.variant}) from ${recipe.mirror}`,
           `packages  +${recipe.packages.install.length} -${recipe.packages.remove.length}`,
           `outputs   ${recipe.outputs.join(', ')}`,
-          `bundle    ${Object.keys(bundle.blobs).length} files, ${formatBytes(Buffer.byteLength(JSON.stringify(bundle)))}`,
+          `bundle    ${blobs} file${blobs === 1 ? '' : 's'}, ${formatBytes(Buffer.byteLength(JSON.stringify(bundle)))}`,
           `digest    ${digest}`,
         ].join('\n') + '\n',
       );
