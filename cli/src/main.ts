@@ -2,8 +2,10 @@ import { homedir } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { RecipeInvalidError } from '@muster/recipes';
 import { agentsCommand } from './commands/agents.command.js';
+import { buildsCommand } from './commands/builds.command.js';
 import type { CliIo } from './commands/context.js';
 import { eventsCommand } from './commands/events.command.js';
+import { CommandExit, EXIT } from './commands/exit.js';
 import { groupsCommand } from './commands/groups.command.js';
 import { machinesCommand } from './commands/machines.command.js';
 import { profilesCommand } from './commands/profiles.command.js';
@@ -15,8 +17,7 @@ import { webhooksCommand } from './commands/webhooks.command.js';
 import { ConfigResolutionError } from './config/cli-config.js';
 import { ApiError, UnreachableError } from './http/api-client.js';
 
-/** Exit codes: 0 done, 1 the request failed (or could not be made), 2 a usage error. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export { EXIT } from './commands/exit.js';
 
 /** The whole command tree; later capabilities add their command group here. */
 export function program(io: CliIo): Command {
@@ -40,6 +41,7 @@ export function program(io: CliIo): Command {
     eventsCommand,
     webhooksCommand,
     recipesCommand,
+    buildsCommand,
   ]) {
     root.addCommand(make(io));
   }
@@ -67,6 +69,8 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     home: homedir(),
     fetch: globalThis.fetch,
     signal: abort.signal,
+    // Only the real stdout can be a terminal; a caller's own stdout says so itself (io.tty).
+    ...(!io.stdout && process.stdout.isTTY ? { tty: { columns: process.stdout.columns || 80 } } : {}),
     ...io,
   };
   if (!io.signal) process.once('SIGINT', onSigint);
@@ -74,6 +78,7 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     await program(full).parseAsync([...argv], { from: 'user' });
     return EXIT.ok;
   } catch (err) {
+    if (err instanceof CommandExit) return err.code;
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolveConfig } from '../config/cli-config.js';
 import { parsePositiveInt } from '../flags/flag-parsers.js';
-import { ApiClient, type Query } from '../http/api-client.js';
+import { ApiClient, pageOf, type Query } from '../http/api-client.js';
 import { renderRecord, renderTable, type Column } from '../output/table.js';
 
 /** What the CLI touches outside itself; the tests pass their own. */
@@ -14,6 +14,8 @@ export interface CliIo {
   fetch: typeof fetch;
   /** Aborted on Ctrl-C: long-running commands (events tail) stop cleanly. */
   signal: AbortSignal;
+  /** Set when stdout is a terminal: progress is drawn in place, `columns` wide. */
+  tty?: { columns: number };
 }
 
 /** The paging flags of a list command, which CommandContext.list follows. */
@@ -89,7 +91,8 @@ export class CommandContext {
   /**
    * A list command: one page (`--limit`, `--after`), or with `--all` every page. With `--json`
    * one page prints the server's answer (with its `next`); `--all` prints
-   * `{ "<items>": [every item] }`.
+   * `{ "<items>": [every item] }`. Resolves with the page the server answered (the last one
+   * with `--all`), for what else it holds.
    */
   async list<T>(
     path: string,
@@ -97,13 +100,17 @@ export class CommandContext {
     itemsKey: string,
     columns: readonly Column<T>[],
     options: { all?: boolean } = {},
-  ): Promise<void> {
+  ): Promise<unknown> {
     if (options.all) {
       const items: T[] = [];
       const { after: _after, ...rest } = query;
-      for await (const item of this.client.all<T>(path, rest, itemsKey)) items.push(item);
+      let last: unknown;
+      for await (const page of this.client.pages(path, rest, itemsKey)) {
+        items.push(...pageOf<T>(page, itemsKey).items);
+        last = page;
+      }
       this.printList({ [itemsKey]: items }, items, columns);
-      return;
+      return last;
     }
     const body = await this.client.get(path, query);
     const record = body as Record<string, unknown>;
@@ -115,6 +122,7 @@ export class CommandContext {
     if (!this.json && typeof record['next'] === 'string') {
       this.note(`more: --after ${record['next']} (or --all)`);
     }
+    return body;
   }
 }
 

@@ -33,9 +33,11 @@ describe('muster recipes validate', () => {
     const ok = await run(cwd, ['recipes', 'validate', 'till.yaml']);
     expect(ok.code, ok.err).toBe(0);
     expect(ok.out).toMatch(/^till 2: valid\nlayers +base 1 → till 2\nsystem +bookworm arm64 \(minbase\)/);
+    expect(ok.out).toMatch(/\nbundle +0 files, [0-9.]+ (B|KiB)\ndigest +[0-9a-f]{64}\n$/);
     const json = await run(cwd, ['--json', 'recipes', 'validate', 'till.yaml']);
     const parsed = JSON.parse(json.out) as { digest: string; recipe: { name: string } };
     expect(parsed.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(ok.out).toContain(parsed.digest);
     expect(parsed.recipe.name).toBe('till');
   });
 

@@ -130,16 +130,13 @@ export class ApiClient {
     return this.request<T>('GET', path, query ? { query } : {});
   }
 
-  async page<T>(path: string, query: Query, itemsKey?: string): Promise<Page<T>> {
-    return pageOf<T>(await this.get(path, query), itemsKey);
-  }
-
-  /** Every item of a list, following `next` from page to page. */
-  async *all<T>(path: string, query: Query, itemsKey?: string): AsyncGenerator<T> {
+  /** Every page of a list as the server answered it, following `next`. */
+  async *pages(path: string, query: Query, itemsKey?: string): AsyncGenerator<unknown> {
     let after = typeof query['after'] === 'string' ? query['after'] : undefined;
     for (;;) {
-      const page = await this.page<T>(path, { ...query, ...(after ? { after } : {}) }, itemsKey);
-      yield* page.items;
+      const body = await this.get(path, { ...query, ...(after ? { after } : {}) });
+      yield body;
+      const page = pageOf(body, itemsKey);
       if (!page.next || page.items.length === 0) return;
       after = page.next;
     }

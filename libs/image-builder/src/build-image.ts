@@ -127,6 +127,7 @@ export async function buildImage(input: BuildImageInput): Promise<BuildImageResu
         `--architectures=${recipe.architecture}`,
         `--components=${recipe.components.join(',')}`,
         '--skip=essential/unlink',
+        ...(input.aptProxy ? [`--aptopt=Acquire::http::Proxy "${input.aptProxy}"`] : []),
         ...(o.include.length > 0 ? [`--include=${o.include.join(',')}`] : []),
         ...(o.baseTar ? [`--setup-hook=tar-in ${o.baseTar} /`] : []),
         ...(o.skipDev ? ['--skip=output/dev'] : []),
@@ -138,7 +139,17 @@ export async function buildImage(input: BuildImageInput): Promise<BuildImageResu
       ];
       input.onLog(`$ mmdebstrap ${args.join(' ')}`);
       await runTool('mmdebstrap', args, { ...(input.buildUser ? { asUser: input.buildUser } : {}), env, signal, onLine: input.onLog });
-      const records = packageRecordsFromStanzas(await readFile(join(metaDir, 'stanzas'), 'utf8'));
+      const downloaded = (await readFile(join(metaDir, 'debs.list'), 'utf8')).split('\n').filter(Boolean);
+      // A pinned build's records are the kept ones (apt may show dpkg's status entry instead).
+      const known = kept ? kept.packages : packageRecordsFromStanzas(await readFile(join(metaDir, 'stanzas'), 'utf8'));
+      const ids = (r: PackageRecord) => [`${r.name}:${r.architecture}=${r.version}`, `${r.name}=${r.version}`];
+      const wanted = new Set(downloaded);
+      const records = known.filter((r) => ids(r).some((id) => wanted.has(id)));
+      const recorded = new Set(records.flatMap(ids));
+      const unrecorded = downloaded.filter((d) => !recorded.has(d));
+      if (unrecorded.length > 0) {
+        throw new BuildFailedError(phase, `the archive has no record of ${unrecorded.join(', ')}`, false);
+      }
       return { tar, records, installed: await readFile(join(metaDir, 'installed.tsv'), 'utf8') };
     };
 

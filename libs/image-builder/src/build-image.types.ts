@@ -46,7 +46,10 @@ export interface BuildImageInput {
   /** The bytes of a blob the recipe names by SHA-256 (files, overlays, scripts). */
   blob: (sha256: string) => Buffer;
   recipeDigest: string;
-  /** Created (must not exist or be empty) and removed when the build ends, whatever the outcome. */
+  /**
+   * Created (must not exist or be empty); removed by the builder when the build fails or is
+   * cancelled, by the caller (`removeWorkArea`) once it has stored the outputs of a success.
+   */
   workDir: string;
   /** Survives builds: the base-layer cache and downloaded .debs. */
   cacheDir: string;
@@ -55,6 +58,8 @@ export interface BuildImageInput {
   cache?: 'use' | 'refresh';
   /** Every timestamp in every output. */
   sourceDateEpoch: number;
+  /** An HTTP proxy for apt (an apt-cacher-ng near the workers, say); none by default. */
+  aptProxy?: string;
   /** Run the tools as this user (required when the process runs as root). */
   buildUser?: string;
   signal: AbortSignal;

@@ -34,6 +34,8 @@ function sourceOf(fields: Map<string, string>, name: string, version: string) {
 export function packageRecordsFromStanzas(text: string): PackageRecord[] {
   const seen = new Map<string, PackageRecord>();
   for (const { fields, raw } of parseDeb822(text)) {
+    // dpkg's record of an installed package (apt-cache shows it beside the archive's): no file.
+    if (fields.has('Status')) continue;
     const name = fields.get('Package');
     const version = fields.get('Version');
     const architecture = fields.get('Architecture');

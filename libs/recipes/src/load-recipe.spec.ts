@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRecipe } from './load-recipe.js';
+import { verifyBundle } from './verify-bundle.js';
 import { RecipeInvalidError, type RecipeProblem } from './recipe-problem.js';
 
 async function dir(files: Record<string, string>): Promise<string> {
@@ -62,7 +63,7 @@ kernel:
 outputs: [squashfs, disk]
 `,
     });
-    const { recipe, digest } = await loadRecipe(join(root, 'till.yaml'));
+    const { recipe, bundle, digest } = await loadRecipe(join(root, 'till.yaml'));
     expect(recipe).toMatchObject({
       name: 'till',
       version: '2.1',
@@ -82,6 +83,15 @@ outputs: [squashfs, disk]
     });
     expect(recipe.layers.map((l) => l.name)).toEqual(['base', 'till']);
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    // The base layer travels alone beside the merged recipe, so image-build can cache it.
+    expect(bundle.recipe.base).toMatchObject({
+      name: 'base',
+      packages: { install: ['systemd-sysv', 'openssh-server', 'vim-tiny'], remove: [] },
+      overlays: [],
+    });
+    expect(verifyBundle(JSON.parse(JSON.stringify(bundle))).digest).toBe(digest);
+    const single = await loadRecipe(join(root, 'base.yaml'));
+    expect(single.bundle.recipe.base).toBeUndefined();
   });
 
   it('gives the same digest for the same recipe in another directory, another when a copied file changes', async () => {
@@ -95,6 +105,29 @@ outputs: [squashfs, disk]
     const c = await loadRecipe(join(await dir({ ...files, 'files/motd': 'two\n' }), 'r.yaml'));
     expect(a.digest).toBe(b.digest);
     expect(c.digest).not.toBe(a.digest);
+  });
+
+  it('packageSet: the top-most layer that sets one wins; the bundle and the digest carry it', async () => {
+    const A = '0b7a3c1e-2f4d-4e5a-9b6c-7d8e9f0a1b2c';
+    const B = '1c8b4d2f-3a5e-4f6b-8c7d-8e9fa0b1c2d3';
+    const root = await dir({
+      'base.yaml': `${BASE}packageSet: ${A}\n`,
+      'mid.yaml': 'name: mid\nversion: "1"\nextends: base.yaml\n',
+      'top.yaml': `name: top\nversion: "1"\nextends: mid.yaml\npackageSet: ${B}\n`,
+      'plain.yaml': BASE,
+      'bad.yaml': 'name: bad\nversion: "1"\nextends: base.yaml\npackageSet: last-week\n',
+    });
+    const top = await loadRecipe(join(root, 'top.yaml'));
+    expect(top.recipe.packageSet).toBe(B);
+    expect(top.bundle.recipe.packageSet).toBe(B);
+    const mid = await loadRecipe(join(root, 'mid.yaml'));
+    expect(mid.recipe.packageSet).toBe(A);
+    const plain = await loadRecipe(join(root, 'plain.yaml'));
+    expect(plain.bundle.recipe).not.toHaveProperty('packageSet');
+    expect(new Set([top.digest, mid.digest, plain.digest]).size).toBe(3);
+    expect(await problems(join(root, 'bad.yaml'))).toEqual([
+      expect.objectContaining({ line: 4, column: 1, field: 'packageSet', message: 'a build id (a UUID)' }),
+    ]);
   });
 
   it('refuses an unknown key, a bad type and a missing field with the file, line and field', async () => {
@@ -123,6 +156,24 @@ users:
     expect(await problems(join(noVersion, 'r.yaml'))).toEqual([
       expect.objectContaining({ field: 'version', message: 'is required' }),
     ]);
+  });
+
+  it('refuses a service that is not a unit name and an owner that is not an account name', async () => {
+    const root = await dir({
+      'r.yaml': `${BASE}services:\n  enable: ["cups; reboot"]\nfiles:\n  - path: /etc/x\n    content: x\n    owner: "root:root"\n`,
+    });
+    const found = await problems(join(root, 'r.yaml'));
+    expect(found).toHaveLength(2);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          line: 14,
+          field: 'services.enable[0]',
+          message: expect.stringMatching(/unit name/) as unknown,
+        }),
+        expect.objectContaining({ line: 18, field: 'files[0].owner', message: 'a user or group name' }),
+      ]),
+    );
   });
 
   it('refuses a cycle in extends:, at the extends line that closes it', async () => {

@@ -1,18 +1,40 @@
 import { z } from 'zod';
-import { recipeFileSchema } from './recipe.schema.js';
+import {
+  absolutePath,
+  accountName,
+  fileContent,
+  fileMode,
+  hostname,
+  kernelCmdline,
+  packageName,
+  recipeFileSchema,
+  scriptRun,
+  slug,
+  sshPublicKey,
+  unitName,
+} from './recipe.schema.js';
 
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256, lower-case hex');
+export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256, lower-case hex');
+/** A mode as a bundle spells it: four octal digits, so `644` and `0644` digest the same. */
+export const bundleMode = fileMode.length(4, 'four octal digits, such as 0644');
 const base = recipeFileSchema.shape;
 const relativePath = z
   .string()
   .min(1)
   .max(4096)
-  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\0'), 'a relative path');
+  .refine(
+    (p) =>
+      !p.startsWith('/') &&
+      !p.split('/').some((s) => s === '..' || s === '.' || s === '') &&
+      !p.includes('\0'),
+    'a relative path without ., .. or empty segments',
+  );
+const exactlyOne = (a: unknown, b: unknown) => (a === undefined) !== (b === undefined);
 
 /**
  * A resolved recipe as it travels (CLI → image-build): no paths of the operator's machine, every
  * file it copies named by the SHA-256 of its bytes. Its canonical JSON's SHA-256 is the recipe
- * digest.
+ * digest (`bundleDigest`).
  */
 const layerRecipeSchema = z
   .object({
@@ -27,30 +49,28 @@ const layerRecipeSchema = z
     mirror: base.mirror.unwrap(),
     components: base.components.unwrap(),
     variant: base.variant.unwrap(),
-    packages: z.object({ install: z.array(z.string()), remove: z.array(z.string()) }).strict(),
+    packages: z.object({ install: z.array(packageName), remove: z.array(packageName) }).strict(),
     files: z
       .array(
         z
           .object({
-            path: z.string(),
-            mode: z.string(),
-            owner: z.string(),
-            content: z.string().optional(),
-            blob: sha256.optional(),
+            path: absolutePath,
+            mode: bundleMode,
+            owner: accountName,
+            content: fileContent.optional(),
+            blob: sha256Hex.optional(),
           })
-          .strict(),
+          .strict()
+          .refine((f) => exactlyOne(f.content, f.blob), 'exactly one of content and blob'),
       )
       .max(4096),
     overlays: z
       .array(
         z
           .object({
+            /** Regular files only, sorted by path; each root-owned, with its mode. */
             files: z
-              .array(
-                z
-                  .object({ path: relativePath, mode: z.string().regex(/^0?[0-7]{3,4}$/), blob: sha256 })
-                  .strict(),
-              )
+              .array(z.object({ path: relativePath, mode: bundleMode, blob: sha256Hex }).strict())
               .max(65536),
           })
           .strict(),
@@ -59,22 +79,25 @@ const layerRecipeSchema = z
     users: z.array(
       z
         .object({
-          name: z.string(),
-          groups: z.array(z.string()),
-          shell: z.string(),
-          sshAuthorizedKeys: z.array(z.string()),
+          name: accountName,
+          groups: z.array(accountName),
+          shell: absolutePath,
+          sshAuthorizedKeys: z.array(sshPublicKey),
         })
         .strict(),
     ),
-    hostname: z.string().optional(),
-    services: z.object({ enable: z.array(z.string()), disable: z.array(z.string()) }).strict(),
+    hostname: hostname.optional(),
+    services: z.object({ enable: z.array(unitName), disable: z.array(unitName) }).strict(),
     scripts: z.array(
-      z.object({ name: z.string(), run: z.string().optional(), blob: sha256.optional() }).strict(),
+      z
+        .object({ name: slug, run: scriptRun.optional(), blob: sha256Hex.optional() })
+        .strict()
+        .refine((s) => exactlyOne(s.run, s.blob), 'exactly one of run and blob'),
     ),
-    kernel: z.object({ package: z.string(), cmdline: z.string() }).strict(),
+    kernel: z.object({ package: packageName, cmdline: kernelCmdline }).strict(),
     outputs: base.outputs.unwrap(),
     /** Build from the package set kept by this earlier build: no mirror is contacted. */
-    packageSet: z.uuid().optional(),
+    packageSet: base.packageSet,
   })
   .strict();
 
@@ -87,12 +110,14 @@ export const bundledRecipeSchema = layerRecipeSchema.extend({ base: layerRecipeS
 export type BundledRecipe = z.infer<typeof bundledRecipeSchema>;
 export type BundledLayer = z.infer<typeof layerRecipeSchema>;
 
+export const RECIPE_BUNDLE_FORMAT = 'muster.recipe-bundle.v1';
+
 export const recipeBundleSchema = z
   .object({
-    format: z.literal('muster.recipe-bundle.v1'),
+    format: z.literal(RECIPE_BUNDLE_FORMAT),
     recipe: bundledRecipeSchema,
     /** Base64 of each blob's bytes, by SHA-256. */
-    blobs: z.record(sha256, z.base64()),
+    blobs: z.record(sha256Hex, z.base64()),
   })
   .strict();
 

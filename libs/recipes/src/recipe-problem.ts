@@ -1,6 +1,7 @@
 /** One thing wrong with a recipe, where it is: the file, the line and column, the field. */
 export interface RecipeProblem {
   readonly file: string;
+  /** 1-based; 0 (and column 0) when the problem is in no file: a received bundle. */
   readonly line: number;
   readonly column: number;
   /** Dotted path of the field, e.g. `packages.install[2]`; empty for the whole file. */
@@ -9,7 +10,8 @@ export interface RecipeProblem {
 }
 
 export function formatProblem(p: RecipeProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
+  const where = p.line > 0 ? `${p.file}:${p.line}:${p.column}` : p.file;
+  return `${where}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
 }
 
 export class RecipeInvalidError extends Error {

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { RecipeDocument } from './recipe-document.js';
 import { RecipeInvalidError, type RecipeProblem } from './recipe-problem.js';
 
@@ -38,39 +37,4 @@ export async function checkRecipeSources(chain: readonly RecipeDocument[]): Prom
     }
   }
   if (problems.length > 0) throw new RecipeInvalidError(problems);
-}
-
-/**
- * SHA-256 of what the named files hold: each file's bytes, each overlay's files by relative path,
- * in sorted order — so a recipe's digest changes when a file it copies changes, and not when the
- * recipe moves to another directory.
- */
-export async function sourcesDigest(files: readonly string[], overlays: readonly string[]): Promise<string> {
-  const hash = createHash('sha256');
-  for (const file of files)
-    hash.update(
-      `file\0${createHash('sha256')
-        .update(await readFile(file))
-        .digest('hex')}\0`,
-    );
-  for (const dir of overlays) {
-    hash.update('overlay\0');
-    for (const path of await walk(dir)) {
-      const bytes = await readFile(path);
-      hash.update(`${relative(dir, path)}\0${createHash('sha256').update(bytes).digest('hex')}\0`);
-    }
-  }
-  return hash.digest('hex');
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
-    a.name < b.name ? -1 : 1,
-  )) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
 }

@@ -1,17 +1,39 @@
 import { z } from 'zod';
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a slug: lower-case letters, digits and -');
-const packageName = z
+// The pieces below are shared by the recipe file (as written) and the recipe bundle (as it
+// travels to image-build), so both refuse the same values.
+
+export const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a slug: lower-case letters, digits and -');
+export const packageName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$/, 'a Debian package name, optionally =version');
-const absolutePath = z
+export const absolutePath = z
   .string()
+  .max(4096)
   .regex(/^\/[^\0]*$/, 'an absolute path in the image')
   .refine((p) => !p.split('/').includes('..'), 'no .. in a path');
 const relativeSource = z
   .string()
   .min(1)
   .refine((p) => !p.startsWith('/'), 'a path relative to the recipe file');
+/** A file mode in octal: `644`, `0644`, `4755`. */
+export const fileMode = z.string().regex(/^0?[0-7]{3,4}$/, 'an octal mode such as 0644');
+/** A user or group name (file owners, users, their groups). */
+export const accountName = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a user or group name');
+export const sshPublicKey = z
+  .string()
+  .max(16384)
+  .regex(/^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-\S+) \S+/, 'an SSH public key');
+/** A systemd unit name: `cups`, `apt-daily.timer`, `getty@tty1.service`. */
+export const unitName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9:_.@\\-]{0,254}$/, 'a systemd unit name such as cups or apt-daily.timer');
+export const hostname = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a host name');
+export const kernelCmdline = z.string().max(4096);
+/** The most a file's `content:` may hold. */
+export const MAX_CONTENT_BYTES = 1 << 20;
+export const fileContent = z.string().max(MAX_CONTENT_BYTES);
+export const scriptRun = z.string().min(1);
 
 /** Debian suites (tested here) and Ubuntu suites (need a mirror that serves them). */
 export const DEBIAN_SUITES = ['bookworm', 'trixie'] as const;
@@ -23,41 +45,26 @@ const file = z
   .object({
     path: absolutePath,
     source: relativeSource.optional(),
-    content: z
-      .string()
-      .max(1 << 20)
-      .optional(),
-    mode: z
-      .string()
-      .regex(/^0?[0-7]{3,4}$/, 'an octal mode such as 0644')
-      .default('0644'),
-    owner: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_-]*$/)
-      .default('root'),
+    content: fileContent.optional(),
+    mode: fileMode.default('0644'),
+    owner: accountName.default('root'),
   })
   .strict()
   .refine((f) => (f.source === undefined) !== (f.content === undefined), 'exactly one of source and content');
 
 const user = z
   .object({
-    name: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a user name'),
-    groups: z.array(z.string().regex(/^[a-z_][a-z0-9_-]*$/)).default([]),
+    name: accountName,
+    groups: z.array(accountName).default([]),
     shell: absolutePath.default('/bin/bash'),
-    sshAuthorizedKeys: z
-      .array(
-        z
-          .string()
-          .regex(/^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-\S+) \S+/, 'an SSH public key'),
-      )
-      .default([]),
+    sshAuthorizedKeys: z.array(sshPublicKey).default([]),
   })
   .strict();
 
 const script = z
   .object({
     name: slug,
-    run: z.string().min(1).optional(),
+    run: scriptRun.optional(),
     source: relativeSource.optional(),
   })
   .strict()
@@ -83,6 +90,8 @@ export const recipeFileSchema = z
       .min(1)
       .optional(),
     variant: z.enum(['minbase', 'apt', 'important', 'standard']).optional(),
+    /** Build from the package set kept by this earlier build (its id): no mirror is contacted. */
+    packageSet: z.uuid('a build id (a UUID)').optional(),
     packages: z
       .object({ install: z.array(packageName).default([]), remove: z.array(packageName).default([]) })
       .strict()
@@ -90,20 +99,17 @@ export const recipeFileSchema = z
     files: z.array(file).optional(),
     overlays: z.array(relativeSource).optional(),
     users: z.array(user).optional(),
-    hostname: z
-      .string()
-      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a host name')
-      .optional(),
+    hostname: hostname.optional(),
     services: z
       .object({
-        enable: z.array(z.string().min(1)).default([]),
-        disable: z.array(z.string().min(1)).default([]),
+        enable: z.array(unitName).default([]),
+        disable: z.array(unitName).default([]),
       })
       .strict()
       .optional(),
     scripts: z.array(script).optional(),
     kernel: z
-      .object({ package: packageName.optional(), cmdline: z.string().max(4096).optional() })
+      .object({ package: packageName.optional(), cmdline: kernelCmdline.optional() })
       .strict()
       .optional(),
     outputs: z.array(z.enum(OUTPUTS)).min(1).optional(),

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import type { RecipeDocument } from './recipe-document.js';
-import { sourcesDigest } from './recipe-sources.js';
 import { RecipeInvalidError, type RecipeProblem } from './recipe-problem.js';
 import { DEBIAN_SUITES, type RecipeFile } from './recipe.schema.js';
 
@@ -15,11 +13,13 @@ export interface ResolvedRecipe {
   version: string;
   /** Base first: the file, name and version of each layer. */
   layers: { file: string; name: string; version: string }[];
-  suite: string;
-  architecture: 'amd64' | 'arm64';
+  suite: NonNullable<RecipeFile['suite']>;
+  architecture: NonNullable<RecipeFile['architecture']>;
   mirror: string;
-  components: string[];
-  variant: 'minbase' | 'apt' | 'important' | 'standard';
+  components: NonNullable<RecipeFile['components']>;
+  variant: NonNullable<RecipeFile['variant']>;
+  /** Build from the package set kept by this earlier build (its id). */
+  packageSet?: string;
   packages: { install: string[]; remove: string[] };
   files: (Omit<File, 'source'> & { source?: string })[];
   overlays: string[];
@@ -43,7 +43,8 @@ const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
  *   a package a layer installs is no longer removed, and the other way round;
  * - `files`, `overlays`, `users`, `scripts`: the base's first, then each layer's; a later file
  *   at the same path, or user of the same name, replaces the earlier one;
- * - `hostname`, `kernel.package`, `kernel.cmdline`, `outputs`: the top-most layer that sets one.
+ * - `hostname`, `kernel.package`, `kernel.cmdline`, `outputs`, `packageSet`: the top-most layer
+ *   that sets one.
  * `name` and `version` are the top layer's own.
  */
 export function resolveRecipe(chain: readonly RecipeDocument[]): ResolvedRecipe {
@@ -83,6 +84,7 @@ export function resolveRecipe(chain: readonly RecipeDocument[]): ResolvedRecipe 
   let kernelPackage: string | undefined;
   let cmdline: string | undefined;
   let outputs: ResolvedRecipe['outputs'] | undefined;
+  let packageSet: string | undefined;
   const add = (list: string[], other: string[], item: string) => {
     if (!list.includes(item)) list.push(item);
     const at = other.indexOf(item);
@@ -109,6 +111,7 @@ export function resolveRecipe(chain: readonly RecipeDocument[]): ResolvedRecipe 
     kernelPackage = recipe.kernel?.package ?? kernelPackage;
     cmdline = recipe.kernel?.cmdline ?? cmdline;
     outputs = recipe.outputs ?? outputs;
+    packageSet = recipe.packageSet ?? packageSet;
   }
   const architecture = base.recipe.architecture!;
   return {
@@ -129,35 +132,6 @@ export function resolveRecipe(chain: readonly RecipeDocument[]): ResolvedRecipe 
     scripts,
     kernel: { package: kernelPackage ?? `linux-image-${architecture}`, cmdline: cmdline ?? '' },
     outputs: outputs ?? ['squashfs', 'netboot'],
+    ...(packageSet === undefined ? {} : { packageSet }),
   };
-}
-
-/**
- * SHA-256 of a resolved recipe: its canonical JSON (keys sorted) with every file path replaced by
- * what the files hold (`sourcesDigest`), so the same recipe gives the same digest anywhere.
- */
-export async function recipeDigest(recipe: ResolvedRecipe): Promise<string> {
-  const { layers, files, overlays, scripts, ...rest } = recipe;
-  const portable = {
-    ...rest,
-    layers: layers.map(({ name, version }) => ({ name, version })),
-    files: files.map(({ source: _s, ...f }) => f),
-    scripts: scripts.map(({ source: _s, ...s }) => s),
-    sources: await sourcesDigest(
-      [...files, ...scripts].flatMap((x) => (x.source === undefined ? [] : [x.source])),
-      overlays,
-    ),
-  };
-  return createHash('sha256').update(canonicalJson(portable)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -1,0 +1,13 @@
+/**
+ * Exit codes: 0 done, 1 the request failed (or could not be made), 2 a usage error (a bad flag,
+ * a recipe that is not valid), 3 the build followed ended failed or cancelled.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, buildFailed: 3 } as const;
+
+/** Ends the command with `code`; whatever there was to say has been printed already. */
+export class CommandExit extends Error {
+  override readonly name = 'CommandExit';
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
