@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { bundleDigest } from '@muster/recipes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorFetch } from '@muster/runtime/testing';
-import { recipeDigestOf } from '../src/builds/recipe-digest.js';
 import {
   buildPlace,
   startImageBuild,
@@ -26,7 +26,7 @@ afterAll(async () => {
 
 async function runningBuild(lines: number): Promise<string> {
   const recipe = tinyBundle('logged').recipe;
-  const digest = recipeDigestOf(recipe);
+  const digest = bundleDigest(recipe);
   const buildId = randomUUID();
   await place.sql(`INSERT INTO recipe (digest, name, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
     digest,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
+import { bundleDigest } from '@muster/recipes';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BusConnection } from '@muster/messaging';
 import { readSubject } from '@muster/messaging/testing';
@@ -7,7 +8,6 @@ import { createJobWorker, UnrecoverableJobError } from '@muster/jobs';
 import { ImageBuildFailedSchema, streams } from '@muster/contracts';
 import { buildJob } from '../src/builds/build-job.js';
 import { buildQueueConnection } from '../src/builds/build-queue.provider.js';
-import { recipeDigestOf } from '../src/builds/recipe-digest.js';
 import { buildPlace, startImageBuild, type BuildPlace } from './fixtures/image-build-stack.js';
 import { tinyBundle } from './fixtures/tiny-bundle.js';
 
@@ -29,7 +29,7 @@ afterAll(async () => {
 
 async function insertBuild(state: string, opts: { intent?: boolean } = {}): Promise<string> {
   const recipe = tinyBundle('left-behind').recipe;
-  const digest = recipeDigestOf(recipe);
+  const digest = bundleDigest(recipe);
   const buildId = randomUUID();
   await place.sql(
     `INSERT INTO recipe (digest, name, body) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING`,
@@ -64,7 +64,7 @@ describe('image-build at start', () => {
 
   it('records as failed (with ImageBuildFailed) a build whose job failed for good while no one was told', async () => {
     const buildId = await insertBuild('running');
-    const recipeDigest = recipeDigestOf(tinyBundle('left-behind').recipe);
+    const recipeDigest = bundleDigest(tinyBundle('left-behind').recipe);
     await place.queue.enqueue({ buildId, recipeDigest }, { jobId: buildId, priority: 2 });
     // A worker that fails the job for good without touching the database: as one killed right after.
     const worker = createJobWorker(

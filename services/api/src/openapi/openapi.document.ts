@@ -916,8 +916,20 @@ export const openApiDocument: unknown = {
                           packages: {
                             type: 'object',
                             properties: {
-                              install: { type: 'array', items: { type: 'string' } },
-                              remove: { type: 'array', items: { type: 'string' } },
+                              install: {
+                                type: 'array',
+                                items: {
+                                  type: 'string',
+                                  pattern: '^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$',
+                                },
+                              },
+                              remove: {
+                                type: 'array',
+                                items: {
+                                  type: 'string',
+                                  pattern: '^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$',
+                                },
+                              },
                             },
                             required: ['install', 'remove'],
                             additionalProperties: false,
@@ -928,10 +940,15 @@ export const openApiDocument: unknown = {
                             items: {
                               type: 'object',
                               properties: {
-                                path: { type: 'string' },
-                                mode: { type: 'string' },
-                                owner: { type: 'string' },
-                                content: { type: 'string' },
+                                path: { type: 'string', maxLength: 4096, pattern: '^\\/[^\\0]*$' },
+                                mode: {
+                                  type: 'string',
+                                  minLength: 4,
+                                  maxLength: 4,
+                                  pattern: '^0?[0-7]{3,4}$',
+                                },
+                                owner: { type: 'string', pattern: '^[a-z_][a-z0-9_-]{0,31}$' },
+                                content: { type: 'string', maxLength: 1048576 },
                                 blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
                               },
                               required: ['path', 'mode', 'owner'],
@@ -951,7 +968,12 @@ export const openApiDocument: unknown = {
                                     type: 'object',
                                     properties: {
                                       path: { type: 'string', minLength: 1, maxLength: 4096 },
-                                      mode: { type: 'string', pattern: '^0?[0-7]{3,4}$' },
+                                      mode: {
+                                        type: 'string',
+                                        minLength: 4,
+                                        maxLength: 4,
+                                        pattern: '^0?[0-7]{3,4}$',
+                                      },
                                       blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
                                     },
                                     required: ['path', 'mode', 'blob'],
@@ -968,21 +990,44 @@ export const openApiDocument: unknown = {
                             items: {
                               type: 'object',
                               properties: {
-                                name: { type: 'string' },
-                                groups: { type: 'array', items: { type: 'string' } },
-                                shell: { type: 'string' },
-                                sshAuthorizedKeys: { type: 'array', items: { type: 'string' } },
+                                name: { type: 'string', pattern: '^[a-z_][a-z0-9_-]{0,31}$' },
+                                groups: {
+                                  type: 'array',
+                                  items: { type: 'string', pattern: '^[a-z_][a-z0-9_-]{0,31}$' },
+                                },
+                                shell: { type: 'string', maxLength: 4096, pattern: '^\\/[^\\0]*$' },
+                                sshAuthorizedKeys: {
+                                  type: 'array',
+                                  items: {
+                                    type: 'string',
+                                    maxLength: 16384,
+                                    pattern:
+                                      '^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-\\S+) \\S+',
+                                  },
+                                },
                               },
                               required: ['name', 'groups', 'shell', 'sshAuthorizedKeys'],
                               additionalProperties: false,
                             },
                           },
-                          hostname: { type: 'string' },
+                          hostname: { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' },
                           services: {
                             type: 'object',
                             properties: {
-                              enable: { type: 'array', items: { type: 'string' } },
-                              disable: { type: 'array', items: { type: 'string' } },
+                              enable: {
+                                type: 'array',
+                                items: {
+                                  type: 'string',
+                                  pattern: '^[A-Za-z0-9][A-Za-z0-9:_.@\\\\-]{0,254}$',
+                                },
+                              },
+                              disable: {
+                                type: 'array',
+                                items: {
+                                  type: 'string',
+                                  pattern: '^[A-Za-z0-9][A-Za-z0-9:_.@\\\\-]{0,254}$',
+                                },
+                              },
                             },
                             required: ['enable', 'disable'],
                             additionalProperties: false,
@@ -992,8 +1037,8 @@ export const openApiDocument: unknown = {
                             items: {
                               type: 'object',
                               properties: {
-                                name: { type: 'string' },
-                                run: { type: 'string' },
+                                name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                                run: { type: 'string', minLength: 1 },
                                 blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
                               },
                               required: ['name'],
@@ -1002,7 +1047,13 @@ export const openApiDocument: unknown = {
                           },
                           kernel: {
                             type: 'object',
-                            properties: { package: { type: 'string' }, cmdline: { type: 'string' } },
+                            properties: {
+                              package: {
+                                type: 'string',
+                                pattern: '^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$',
+                              },
+                              cmdline: { type: 'string', maxLength: 4096 },
+                            },
                             required: ['package', 'cmdline'],
                             additionalProperties: false,
                           },
@@ -1062,8 +1113,20 @@ export const openApiDocument: unknown = {
                               packages: {
                                 type: 'object',
                                 properties: {
-                                  install: { type: 'array', items: { type: 'string' } },
-                                  remove: { type: 'array', items: { type: 'string' } },
+                                  install: {
+                                    type: 'array',
+                                    items: {
+                                      type: 'string',
+                                      pattern: '^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$',
+                                    },
+                                  },
+                                  remove: {
+                                    type: 'array',
+                                    items: {
+                                      type: 'string',
+                                      pattern: '^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$',
+                                    },
+                                  },
                                 },
                                 required: ['install', 'remove'],
                                 additionalProperties: false,
@@ -1074,10 +1137,15 @@ export const openApiDocument: unknown = {
                                 items: {
                                   type: 'object',
                                   properties: {
-                                    path: { type: 'string' },
-                                    mode: { type: 'string' },
-                                    owner: { type: 'string' },
-                                    content: { type: 'string' },
+                                    path: { type: 'string', maxLength: 4096, pattern: '^\\/[^\\0]*$' },
+                                    mode: {
+                                      type: 'string',
+                                      minLength: 4,
+                                      maxLength: 4,
+                                      pattern: '^0?[0-7]{3,4}$',
+                                    },
+                                    owner: { type: 'string', pattern: '^[a-z_][a-z0-9_-]{0,31}$' },
+                                    content: { type: 'string', maxLength: 1048576 },
                                     blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
                                   },
                                   required: ['path', 'mode', 'owner'],
@@ -1097,7 +1165,12 @@ export const openApiDocument: unknown = {
                                         type: 'object',
                                         properties: {
                                           path: { type: 'string', minLength: 1, maxLength: 4096 },
-                                          mode: { type: 'string', pattern: '^0?[0-7]{3,4}$' },
+                                          mode: {
+                                            type: 'string',
+                                            minLength: 4,
+                                            maxLength: 4,
+                                            pattern: '^0?[0-7]{3,4}$',
+                                          },
                                           blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
                                         },
                                         required: ['path', 'mode', 'blob'],
@@ -1114,21 +1187,44 @@ export const openApiDocument: unknown = {
                                 items: {
                                   type: 'object',
                                   properties: {
-                                    name: { type: 'string' },
-                                    groups: { type: 'array', items: { type: 'string' } },
-                                    shell: { type: 'string' },
-                                    sshAuthorizedKeys: { type: 'array', items: { type: 'string' } },
+                                    name: { type: 'string', pattern: '^[a-z_][a-z0-9_-]{0,31}$' },
+                                    groups: {
+                                      type: 'array',
+                                      items: { type: 'string', pattern: '^[a-z_][a-z0-9_-]{0,31}$' },
+                                    },
+                                    shell: { type: 'string', maxLength: 4096, pattern: '^\\/[^\\0]*$' },
+                                    sshAuthorizedKeys: {
+                                      type: 'array',
+                                      items: {
+                                        type: 'string',
+                                        maxLength: 16384,
+                                        pattern:
+                                          '^(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-\\S+) \\S+',
+                                      },
+                                    },
                                   },
                                   required: ['name', 'groups', 'shell', 'sshAuthorizedKeys'],
                                   additionalProperties: false,
                                 },
                               },
-                              hostname: { type: 'string' },
+                              hostname: { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' },
                               services: {
                                 type: 'object',
                                 properties: {
-                                  enable: { type: 'array', items: { type: 'string' } },
-                                  disable: { type: 'array', items: { type: 'string' } },
+                                  enable: {
+                                    type: 'array',
+                                    items: {
+                                      type: 'string',
+                                      pattern: '^[A-Za-z0-9][A-Za-z0-9:_.@\\\\-]{0,254}$',
+                                    },
+                                  },
+                                  disable: {
+                                    type: 'array',
+                                    items: {
+                                      type: 'string',
+                                      pattern: '^[A-Za-z0-9][A-Za-z0-9:_.@\\\\-]{0,254}$',
+                                    },
+                                  },
                                 },
                                 required: ['enable', 'disable'],
                                 additionalProperties: false,
@@ -1138,8 +1234,8 @@ export const openApiDocument: unknown = {
                                 items: {
                                   type: 'object',
                                   properties: {
-                                    name: { type: 'string' },
-                                    run: { type: 'string' },
+                                    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                                    run: { type: 'string', minLength: 1 },
                                     blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
                                   },
                                   required: ['name'],
@@ -1148,7 +1244,13 @@ export const openApiDocument: unknown = {
                               },
                               kernel: {
                                 type: 'object',
-                                properties: { package: { type: 'string' }, cmdline: { type: 'string' } },
+                                properties: {
+                                  package: {
+                                    type: 'string',
+                                    pattern: '^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$',
+                                  },
+                                  cmdline: { type: 'string', maxLength: 4096 },
+                                },
                                 required: ['package', 'cmdline'],
                                 additionalProperties: false,
                               },

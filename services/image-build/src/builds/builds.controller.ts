@@ -11,6 +11,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
+import { MAX_BUNDLE_BYTES } from '@muster/recipes';
 import { BodyLimit, encodeTimeCursor, InvalidInputError, nextPage } from '@muster/runtime';
 import type { JobCounts } from '@muster/jobs';
 import { BuildQueue } from './build-queue.provider.js';
@@ -30,8 +31,8 @@ import {
   type PackageSummary,
 } from './builds.repository.js';
 
-/** A bundle carries its files' bytes (base64), so it may be far larger than other bodies. */
-export const BUNDLE_LIMIT_BYTES = 64 * 1024 * 1024;
+/** A bundle carries its files' bytes (base64): up to what the CLI sends, and room for the rest of the body. */
+export const SUBMIT_LIMIT_BYTES = MAX_BUNDLE_BYTES + 64 * 1024;
 
 @Controller('v1/builds')
 export class BuildsController {
@@ -57,7 +58,7 @@ export class BuildsController {
   /** Queues a build of the bundled recipe; 400 naming the field when the bundle is wrong. */
   @Post()
   @HttpCode(202)
-  @BodyLimit(BUNDLE_LIMIT_BYTES)
+  @BodyLimit(SUBMIT_LIMIT_BYTES)
   async submit(
     @Body({ schema: submitBuildBody }) body: SubmitBuildBody,
   ): Promise<{ buildId: string; recipeDigest: string; state: 'queued' }> {

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { BundledLayer, BundledRecipe, RecipeBundle } from '@muster/recipes';
-import { recipeDigestOf } from './recipe-digest.js';
+import { RecipeInvalidError, verifyBundle, type BundledRecipe, type RecipeBundle } from '@muster/recipes';
 
 /** A field of the submitted body that is wrong, named from the body's root. */
 export interface BundleProblem {
@@ -14,66 +12,34 @@ export interface CheckedBundle {
   blobs: Map<string, Buffer>;
 }
 
-/** The recipe and, when it has one, its base layer, each with the path it has in the body. */
-function layersOf(recipe: BundledRecipe): [BundledLayer, string][] {
-  return [
-    [recipe, 'bundle.recipe'],
-    ...(recipe.base ? [[recipe.base, 'bundle.recipe.base'] as [BundledLayer, string]] : []),
-  ];
-}
-
-/** Blobs the recipe (and its base) names, each with where it is first named (for a problem). */
-export function namedBlobs(recipe: BundledRecipe): Map<string, string> {
-  const named = new Map<string, string>();
-  const add = (sha: string | undefined, where: string) => {
-    if (sha !== undefined && !named.has(sha)) named.set(sha, where);
-  };
-  for (const [layer, at] of layersOf(recipe)) {
-    layer.files.forEach((f, i) => add(f.blob, `${at}.files.${i}.blob`));
-    layer.overlays.forEach((o, i) =>
-      o.files.forEach((f, j) => add(f.blob, `${at}.overlays.${i}.files.${j}.blob`)),
-    );
-    layer.scripts.forEach((s, i) => add(s.blob, `${at}.scripts.${i}.blob`));
-  }
-  return named;
-}
+/** `recipe.files[0].blob` (the recipes library's spelling) as the body's field `bundle.recipe.files.0.blob`. */
+export const bodyField = (field: string): string => `bundle.${field.replace(/\[(\d+)\]/g, '.$1')}`;
 
 /**
- * What the schema cannot see: each file and script (of the recipe and of its base) has exactly
- * one of its text and its blob;
- * every blob the recipe names is in the bundle and nothing else is; each blob's bytes hash to
- * its name. Returns the recipe digest (computed here, never taken from the client) and the blobs.
+ * What the schema alone cannot see (`verifyBundle`): every blob the recipe (and its base) names
+ * is in the bundle, hashing to its name, and no other is. Returns the recipe digest — computed
+ * here, never taken from the client — and the blobs' bytes; or the problems, named as body fields.
  */
 export function checkBundle(bundle: RecipeBundle): CheckedBundle | BundleProblem[] {
-  const problems: BundleProblem[] = [];
-  const { recipe } = bundle;
-  for (const [layer, at] of layersOf(recipe)) {
-    layer.files.forEach((f, i) => {
-      if ((f.content === undefined) === (f.blob === undefined))
-        problems.push({ name: `${at}.files.${i}`, reason: 'needs exactly one of content and blob' });
-    });
-    layer.scripts.forEach((s, i) => {
-      if ((s.run === undefined) === (s.blob === undefined))
-        problems.push({ name: `${at}.scripts.${i}`, reason: 'needs exactly one of run and blob' });
-    });
+  try {
+    const { digest } = verifyBundle(bundle);
+    const blobs = new Map(
+      Object.entries(bundle.blobs).map(([sha, b64]) => [sha, Buffer.from(b64, 'base64')]),
+    );
+    return { recipeDigest: digest, blobs };
+  } catch (err) {
+    if (!(err instanceof RecipeInvalidError)) throw err;
+    return err.problems.map((p) => ({ name: bodyField(p.field), reason: p.message }));
   }
-  const named = namedBlobs(recipe);
-  for (const [sha, where] of named) {
-    if (!Object.hasOwn(bundle.blobs, sha))
-      problems.push({ name: where, reason: `blob ${sha} is not in bundle.blobs` });
+}
+
+/** The blobs a recipe (and its base) names, what a worker loads before it builds. */
+export function recipeBlobs(recipe: BundledRecipe): string[] {
+  const found = new Set<string>();
+  for (const layer of [recipe, ...(recipe.base ? [recipe.base] : [])]) {
+    for (const f of layer.files) if (f.blob) found.add(f.blob);
+    for (const o of layer.overlays) for (const f of o.files) found.add(f.blob);
+    for (const s of layer.scripts) if (s.blob) found.add(s.blob);
   }
-  const blobs = new Map<string, Buffer>();
-  for (const [sha, base64] of Object.entries(bundle.blobs)) {
-    const name = `bundle.blobs.${sha}`;
-    if (!named.has(sha)) {
-      problems.push({ name, reason: 'is not named by the recipe' });
-      continue;
-    }
-    const bytes = Buffer.from(base64, 'base64');
-    const actual = createHash('sha256').update(bytes).digest('hex');
-    if (actual !== sha) problems.push({ name, reason: `its bytes hash to ${actual}, not to its name` });
-    else blobs.set(sha, bytes);
-  }
-  if (problems.length > 0) return problems;
-  return { recipeDigest: recipeDigestOf(recipe), blobs };
+  return [...found];
 }

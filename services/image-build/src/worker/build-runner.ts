@@ -18,7 +18,7 @@ import {
   type Success,
 } from '../builds/build-transitions.repository.js';
 import type { BuildState } from '../builds/builds.schemas.js';
-import { namedBlobs } from '../builds/bundle-check.js';
+import { recipeBlobs } from '../builds/bundle-check.js';
 import { BUILD_SETTINGS, type BuildSettings } from '../build.config.js';
 import { BuildBucket } from '../storage/build-bucket.provider.js';
 import { buildObjectKey, PROVENANCE_FILE, SBOM_FILE } from '../storage/object-keys.js';
@@ -136,7 +136,7 @@ export class BuildRunner {
     const { build, log, progress } = a;
     await removeWorkDir(a.workDir, this.settings.user); // an earlier try's, if this worker ran it
     await checkFreeSpace(this.settings.workDir, this.settings.minFreeBytes);
-    const blobs = await this.inputs.blobs([...namedBlobs(build.recipe).keys()]);
+    const blobs = await this.inputs.blobs(recipeBlobs(build.recipe));
     const result = await buildImage({
       buildId: build.buildId,
       recipe: build.recipe,
