@@ -23,13 +23,16 @@ import { startWorkerProcess, type WorkerProcess } from './fixtures/worker-proces
 
 // Real builds (mmdebstrap from deb.debian.org as the build user), run by the service as a
 // process of its own, as it is deployed; the routes are served by an instance without a worker.
-// A build takes about two minutes on this machine: two of them, one cancelled early.
+// A build takes about two minutes on this machine: the first, its rebuild from the packages it
+// kept, and one cancelled early.
 const BUILD_TIMEOUT_MS = 400_000;
 let place: BuildPlace;
 let ib: ImageBuild;
 let bus: BusConnection;
 let s3: S3ObjectStore;
 const workers: WorkerProcess[] = [];
+/** The first build, which the rebuild builds again from its package set. */
+let first: { buildId: string; outputs: { fileName: string; sha256: string }[] } | undefined;
 
 beforeAll(async () => {
   place = await buildPlace();
@@ -174,6 +177,14 @@ describe('a real build', () => {
         sizeBytes: number;
       }[];
       expect(packages.length).toBe(build['packageCount']);
+      // Each record keeps the archive's stanza, which a rebuild from kept packages serves as its index.
+      const stanzas = await place.sql<{ name: string; stanza: string }>(
+        'SELECT name, stanza FROM build_package WHERE build_id = $1',
+        [buildId],
+      );
+      expect(stanzas).toHaveLength(packages.length);
+      for (const r of stanzas)
+        expect(r.stanza).toMatch(new RegExp(`^Package: ${r.name.replaceAll('+', '\\+')}\n`));
       const zstd = packages.find((p) => p.name === 'zstd');
       expect(zstd).toBeDefined();
       const deb = `packages/sha256/${zstd!.sha256.slice(0, 2)}/${zstd!.sha256}.deb`;
@@ -186,6 +197,38 @@ describe('a real build', () => {
       expect(events.at(-1)).toEqual({ event: 'end', data: { state: 'succeeded' } });
       expect(events.filter((e) => e.event === 'log').length).toBeGreaterThan(10);
       expect(await exists(join(place.workDir, buildId))).toBe(false);
+      first = { buildId, outputs };
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  it(
+    'is built again from the package set it kept, to the same bytes, with no package stored twice',
+    async () => {
+      expect(first).toBeDefined();
+      await worker();
+      const res = await ib.call('POST', '/v1/builds', {
+        bundle: tinyBundle('real', { packageSet: first!.buildId }),
+      });
+      expect(res.status).toBe(202);
+      const buildId = res.body['buildId'] as string;
+      await expect
+        .poll(async () => (await detail(buildId))['state'], { timeout: BUILD_TIMEOUT_MS, interval: 1_000 })
+        .toBe('succeeded');
+      const outputs = (await detail(buildId))['outputs'] as { fileName: string; sha256: string }[];
+      expect(outputs.map((o) => [o.fileName, o.sha256]).sort()).toEqual(
+        first!.outputs.map((o) => [o.fileName, o.sha256]).sort(),
+      );
+      expect((await ib.call('GET', `/v1/builds/${buildId}/provenance`)).body).toMatchObject({
+        packageSet: { source: 'kept', fromBuild: first!.buildId },
+      });
+      const lines = await place.sql<{ line: string }>(
+        `SELECT line FROM build_log WHERE build_id = $1 AND line LIKE 'kept % packages %'`,
+        [buildId],
+      );
+      expect(lines.map((l) => l.line)).toEqual([
+        expect.stringMatching(/^kept \d+ packages \(0 not kept before\)$/),
+      ]);
     },
     BUILD_TIMEOUT_MS,
   );
@@ -193,7 +236,7 @@ describe('a real build', () => {
   it(
     'is cancelled while it runs: the builder stops, its work directory is removed, it ends cancelled',
     async () => {
-      const w = await worker();
+      const w = workers.at(-1)!;
       const buildId = await submit('cancelled');
       await untilBootstrapping(buildId);
       expect(await exists(join(place.workDir, buildId))).toBe(true);
