@@ -102,7 +102,7 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
   },
   'image-build': {
     service: 'image-build',
-    // roadmap: the build worker reports progress and the result of each build.
+    // Each build's progress and its result, through the outbox.
     produces: [c.imageBuildProgress, c.imageBuildCompleted, c.imageBuildFailed],
     consumes: [],
     answers: [],
