@@ -3,7 +3,7 @@ import { copyFile, readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildFailedError, buildImage, removeWorkArea, type BuildImageResult } from '../src/index.js';
-import { BUILD_USER, buildInput, smallRecipe } from './build-fixtures.js';
+import { BUILD_USER, buildInput, smallRecipe, tarDifference } from './build-fixtures.js';
 
 const run = promisify(execFile);
 
@@ -18,6 +18,16 @@ const recipe = smallRecipe({
   outputs: ['squashfs', 'netboot', 'tarball'],
 });
 
+let firstWorkDir = '';
+
+/** On a difference, prints which files differ (the root tarballs are in the work directories). */
+async function explainDifference(a: BuildImageResult, b: BuildImageResult, bWorkDir: string) {
+  const tar = (r: BuildImageResult) => r.outputs.find((o) => o.kind === 'tarball')?.sha256;
+  if (tar(a) !== tar(b)) {
+    console.error(`root trees differ:\n${await tarDifference(`${firstWorkDir}/root.tar`, `${bWorkDir}/root.tar`)}`);
+  }
+}
+
 const hashes = (r: BuildImageResult) => Object.fromEntries(r.outputs.map((o) => [o.fileName, o.sha256]));
 
 describe('a small image with a kernel, built three ways', () => {
@@ -27,6 +37,7 @@ describe('a small image with a kernel, built three ways', () => {
   beforeAll(async () => {
     const input = await buildInput(recipe);
     work.push(input.workDir);
+    firstWorkDir = input.workDir;
     first = await buildImage(input);
   }, 600_000);
 
@@ -64,6 +75,7 @@ describe('a small image with a kernel, built three ways', () => {
     const input = await buildInput(recipe);
     work.push(input.workDir);
     const second = await buildImage(input);
+    await explainDifference(first, second, input.workDir);
     expect(hashes(second)).toEqual(hashes(first));
     expect(second.provenance.packageSet.digest).toBe(first.provenance.packageSet.digest);
     expect(second.provenance.sbomSha256).toBe(first.provenance.sbomSha256);
@@ -88,6 +100,7 @@ describe('a small image with a kernel, built three ways', () => {
     });
     work.push(input.workDir);
     const rebuilt = await buildImage(input);
+    await explainDifference(first, rebuilt, input.workDir);
     expect(hashes(rebuilt)).toEqual(hashes(first));
     expect(rebuilt.provenance.packageSet).toMatchObject({ source: 'kept', digest: first.provenance.packageSet.digest });
   }, 600_000);
