@@ -19,11 +19,11 @@ const PACKAGE_OF: Record<string, string> = {
   unshare: 'util-linux',
   id: 'coreutils',
 };
-// initramfs-tools leaves squashfs out of the initrd; the root of every slot is one.
-const INITRD_SQUASHFS = [
-  '--customize-hook=echo squashfs >> "$1/etc/initramfs-tools/modules"',
-  '--customize-hook=chroot "$1" update-initramfs -u -k all',
-];
+// initramfs-tools leaves squashfs out of the initrd; the root of every slot is one. Listed
+// before the kernel is installed, so its initrd is made once, with the module.
+const INITRD_SQUASHFS =
+  '--essential-hook=mkdir -p "$1/usr/share/initramfs-tools/modules.d" && ' +
+  'echo squashfs > "$1/usr/share/initramfs-tools/modules.d/muster-squashfs"';
 
 function run(cmd: string, args: readonly string[], timeoutMs: number): Promise<string> {
   const path = `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`;
@@ -74,7 +74,7 @@ describe('a real image on the disk', () => {
         '--mode=unshare',
         '--variant=minbase',
         '--include=linux-image-cloud-amd64,systemd-sysv,initramfs-tools,systemd-boot-efi,udev',
-        ...INITRD_SQUASHFS,
+        INITRD_SQUASHFS,
         'bookworm',
         tar,
         'http://deb.debian.org/debian',
