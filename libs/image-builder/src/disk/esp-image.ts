@@ -34,11 +34,10 @@ function parentOf(path: string): string {
 }
 
 /**
- * A FAT32 file system in its own file. With the volume id given and no volume label, mkfs.vfat
- * writes no time and nothing random (--invariant is not used: it would replace the volume id
- * with a constant); every file and directory is then put with
- * `mcopy -m` (the modification time of the staged copy, set to SOURCE_DATE_EPOCH) one at a
- * time in sorted order, so neither the clock nor the order a host directory lists in shows.
+ * A FAT32 file system in its own file. Given the volume id and no label, mkfs.vfat writes no
+ * time and nothing random (not --invariant: it would replace the volume id with a constant).
+ * Each directory and file is then put by its own `mcopy -m`, in sorted order, from a staged copy
+ * dated SOURCE_DATE_EPOCH: neither the clock nor the order a host directory lists in shows.
  */
 export async function makeEspImage(o: EspImageOptions): Promise<void> {
   const run = (tool: string, args: string[]): Promise<string> =>
