@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { BuildCancelledError, BuildFailedError, buildImage } from '../src/index.js';
 import { buildInput, smallRecipe } from './build-fixtures.js';
 
-const gone = (dir: string) => access(dir).then(() => false, () => true);
+const gone = (dir: string) =>
+  access(dir).then(
+    () => false,
+    () => true,
+  );
 
 describe('a build that stops', () => {
   it('is cancelled through its signal mid-bootstrap and leaves no work directory', async () => {
@@ -21,7 +25,9 @@ describe('a build that stops', () => {
   }, 120_000);
 
   it('fails, not retryable, when the recipe names a package the mirror does not have', async () => {
-    const input = await buildInput(smallRecipe({ packages: { install: ['no-such-package-muster'], remove: [] } }));
+    const input = await buildInput(
+      smallRecipe({ packages: { install: ['no-such-package-muster'], remove: [] } }),
+    );
     const err = await buildImage(input).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BuildFailedError);
     expect(err).toMatchObject({ phase: 'bootstrapping', retryable: false });
@@ -33,7 +39,7 @@ describe('a build that stops', () => {
     const input = await buildInput(smallRecipe({ scripts: [{ name: 'broken', run: 'exit 7' }] }));
     const err = await buildImage(input).catch((e: unknown) => e);
     expect(err).toMatchObject({ retryable: false });
-    expect(input.lines).toContain("muster: script broken");
+    expect(input.lines).toContain('muster: script broken');
     expect(await gone(input.workDir)).toBe(true);
   }, 300_000);
 });

@@ -6,7 +6,12 @@ import { BUILD_USER, buildInput, smallRecipe } from './build-fixtures.js';
 
 const run = promisify(execFile);
 
-const base = smallRecipe({ name: 'base-os', packages: { install: ['zstd'], remove: [] }, scripts: [], outputs: ['squashfs'] });
+const base = smallRecipe({
+  name: 'base-os',
+  packages: { install: ['zstd'], remove: [] },
+  scripts: [],
+  outputs: ['squashfs'],
+});
 const { base: _none, ...baseLayer } = base;
 
 /** base-os plus one layer: one more package, a file, a script. */
@@ -43,9 +48,18 @@ describe('extends: a layer on a base layer', () => {
     expect(first.provenance.baseLayer).toMatchObject({ cache: 'miss' });
 
     const second = await buildImage(await input(layered(['less', 'xz-utils'])));
-    expect(second.provenance.baseLayer).toEqual(first.provenance.baseLayer && { ...first.provenance.baseLayer, cache: 'hit' });
+    expect(second.provenance.baseLayer).toEqual(
+      first.provenance.baseLayer && { ...first.provenance.baseLayer, cache: 'hit' },
+    );
     const { stdout } = await run('unsquashfs', ['-lln', second.outputs[0]!.path], { maxBuffer: 64 << 20 });
-    for (const path of ['usr/bin/zstd', 'usr/bin/less', 'usr/bin/xz', 'etc/till', 'etc/till-marker', 'etc/muster-test']) {
+    for (const path of [
+      'usr/bin/zstd',
+      'usr/bin/less',
+      'usr/bin/xz',
+      'etc/till',
+      'etc/till-marker',
+      'etc/muster-test',
+    ]) {
       expect(stdout).toContain(`squashfs-root/${path}\n`);
     }
     // Every package is kept, the base's included, though the base came from the cache.

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { copyFile, readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { bootInQemu } from '@muster/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildFailedError, buildImage, removeWorkArea, type BuildImageResult } from '../src/index.js';
 import { BUILD_USER, buildInput, smallRecipe, tarDifference } from './build-fixtures.js';
@@ -13,9 +14,9 @@ const CLOSED_PROXY = 'http://127.0.0.1:9';
 /** A minbase image with one package, a kernel and its initrd, as the issue asks. */
 const recipe = smallRecipe({
   name: 'repro',
-  packages: { install: ['zstd', 'systemd-sysv'], remove: [] },
+  packages: { install: ['zstd', 'systemd-sysv', 'udev'], remove: [] },
   kernel: { package: 'linux-image-cloud-amd64', cmdline: 'console=ttyS0,115200' },
-  outputs: ['squashfs', 'netboot', 'tarball'],
+  outputs: ['squashfs', 'netboot', 'disk', 'tarball'],
 });
 
 let firstWorkDir = '';
@@ -24,7 +25,9 @@ let firstWorkDir = '';
 async function explainDifference(a: BuildImageResult, b: BuildImageResult, bWorkDir: string) {
   const tar = (r: BuildImageResult) => r.outputs.find((o) => o.kind === 'tarball')?.sha256;
   if (tar(a) !== tar(b)) {
-    console.error(`root trees differ:\n${await tarDifference(`${firstWorkDir}/root.tar`, `${bWorkDir}/root.tar`)}`);
+    console.error(
+      `root trees differ:\n${await tarDifference(`${firstWorkDir}/root.tar`, `${bWorkDir}/root.tar`)}`,
+    );
   }
 }
 
@@ -58,7 +61,8 @@ describe('a small image with a kernel, built three ways', () => {
       const o = first.outputs.find((x) => x.kind === kind)!;
       expect((await stat(o.path)).size).toBeGreaterThan(1 << 20);
     }
-    const components = (first.sbom.components as { name: string; version: string; hashes?: unknown[] }[]) ?? [];
+    const components =
+      (first.sbom.components as { name: string; version: string; hashes?: unknown[] }[]) ?? [];
     const zstd = components.find((c) => c.name === 'zstd');
     expect(zstd?.version).toMatch(/^1\.5/);
     expect(zstd?.hashes).toHaveLength(1);
@@ -67,9 +71,36 @@ describe('a small image with a kernel, built three ways', () => {
     expect(first.debs.length).toBe(first.provenance.packageSet.count);
     const zstdDeb = first.debs.find((d) => d.record.name === 'zstd')!;
     const { createHash } = await import('node:crypto');
-    expect(createHash('sha256').update(await readFile(zstdDeb.path)).digest('hex')).toBe(zstdDeb.record.sha256);
-    expect(first.provenance.outputs.map((o) => o.kind).sort()).toEqual(['initrd', 'kernel', 'squashfs', 'tarball']);
+    expect(
+      createHash('sha256')
+        .update(await readFile(zstdDeb.path))
+        .digest('hex'),
+    ).toBe(zstdDeb.record.sha256);
+    expect(first.provenance.outputs.map((o) => o.kind).sort()).toEqual([
+      'disk',
+      'initrd',
+      'kernel',
+      'squashfs',
+      'tarball',
+    ]);
   });
+
+  // The disk image boots from slot A to systemd, by UEFI and by BIOS, rootless all the way.
+  it.each(['uefi', 'bios'] as const)(
+    'has a disk image that boots in QEMU by %s',
+    async (firmware) => {
+      const disk = first.outputs.find((o) => o.kind === 'disk')!;
+      const booted = await bootInQemu({
+        disk: disk.path,
+        firmware,
+        until: /login:|Reached target/,
+        timeoutMs: 240_000,
+      });
+      expect(booted.serial).toMatch(/rootfstype=squashfs/);
+      expect(booted.matched).toBe(true);
+    },
+    300_000,
+  );
 
   it('gives the same bytes for every output when built again', async () => {
     const input = await buildInput(recipe);
@@ -102,6 +133,9 @@ describe('a small image with a kernel, built three ways', () => {
     const rebuilt = await buildImage(input);
     await explainDifference(first, rebuilt, input.workDir);
     expect(hashes(rebuilt)).toEqual(hashes(first));
-    expect(rebuilt.provenance.packageSet).toMatchObject({ source: 'kept', digest: first.provenance.packageSet.digest });
+    expect(rebuilt.provenance.packageSet).toMatchObject({
+      source: 'kept',
+      digest: first.provenance.packageSet.digest,
+    });
   }, 600_000);
 });
