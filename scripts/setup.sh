@@ -41,6 +41,11 @@ REQUIRED=(
   update-binfmts:binfmt-support
   arch-test:arch-test
   zstd:zstd
+  # The image-build sandbox test (test/deploy): the Deployment's settings rebuilt with runc.
+  runc:runc
+  setcap:libcap2-bin
+  apparmor_parser:apparmor
+  /usr/include/x86_64-linux-gnu/asm/unistd_64.h:linux-libc-dev
 )
 
 has() {

@@ -2,7 +2,8 @@
 // compiled JavaScript as a non-root user on the Node of ADR 1 with production dependencies only;
 // `npm run build` compiles every package, its output stays out of git, Prettier and ESLint, and
 // imports nothing a production install lacks; and a service compiled so starts with plain
-// `node` — no TypeScript loader, no `@muster/source` condition — against the real servers.
+// `node` — no TypeScript loader, no `@muster/source` condition — against the real servers. The
+// image-build image carries the build tools and a rootless build user (ADR 9).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { getFileInfo } from 'prettier';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { until } from '@muster/messaging/testing';
 import { getFreePort } from '@muster/testing';
+import { imageBuildImage } from './image-build-image.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -82,6 +84,49 @@ describe('deploy/docker/Dockerfile', () => {
     for (const s of stages) {
       for (const l of s.lines) expect(l, s.name).not.toMatch(/@swc-node|@muster\/source|--conditions/);
     }
+  });
+
+  it('gives image-build its tools and a user with sub-id ranges, no setuid file and file-capability id-map helpers', () => {
+    const image = imageBuildImage();
+    const words = new Set(image.run.split(/\s+/));
+    for (const pkg of [
+      'mmdebstrap',
+      'uidmap',
+      'arch-test',
+      'squashfs-tools',
+      'squashfs-tools-ng',
+      'e2fsprogs',
+      'dosfstools',
+      'mtools',
+      'fdisk',
+      'grub-common',
+      'grub-pc-bin',
+      'grub-efi-amd64-bin',
+      'systemd-boot-efi',
+      'apparmor',
+      'libcap2-bin',
+    ])
+      expect(words.has(pkg), pkg).toBe(true);
+    // The user Kubernetes and compose run image-build as, with a full 65536-id range each.
+    expect(image.user).toEqual({ name: 'muster-build', uid: 10001, gid: 10001 });
+    expect(image.subuid).toBe('muster-build:100000:65536');
+    expect(image.subgid).toBe('muster-build:100000:65536');
+    // Compose's named volumes start from these; the build's namespace root must reach into them.
+    expect(image.run).toContain(
+      'install -d -o 10001 -g 10001 -m 2777 /var/lib/muster/work /var/lib/muster/cache',
+    );
+    // Every setuid/setgid bit goes first; then the helpers get one capability each.
+    const stripAll = 'find / -xdev -type f -perm /6000 -exec chmod ug-s {} +';
+    const strip = image.run.indexOf(stripAll);
+    expect(strip).toBeGreaterThan(0);
+    expect(image.fileCaps).toEqual({ newuidmap: 'cap_setuid=ep', newgidmap: 'cap_setgid=ep' });
+    expect(image.run.indexOf('setcap cap_setuid=ep /usr/bin/newuidmap')).toBeGreaterThan(strip);
+    // Nothing installed or made setuid after that.
+    expect(image.run.slice(strip + stripAll.length)).not.toMatch(/apt-get install|dpkg -i|chmod [^ ]*s/);
+    // qemu-aarch64 for the node component: the emulator, Debian's binfmt entry and its link.
+    expect(image.run).toContain(
+      'tar -x -C / ./usr/bin/qemu-aarch64-static ./usr/libexec/qemu-binfmt/aarch64-binfmt-P ./usr/lib/binfmt.d/qemu-aarch64.conf',
+    );
   });
 
   it('copies production dependencies only, and from the build only package.json files and dist/', () => {

@@ -2,11 +2,11 @@
 // object is valid against the Kubernetes schemas, every Deployment probes /readyz and /healthz on
 // its HTTP port, has limits, gets only the MUSTER_* variables its service reads and runs its
 // image's own command; the compose file is valid for docker-compose, builds each service's image
-// with that command and health-checks it.
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+// with that command and health-checks it. Every service but image-build meets the "restricted"
+// Pod Security Standard; image-build's own checks are in image-build-manifests.test.ts.
 import { describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
+import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import {
   HorizontalPodAutoscaler,
@@ -25,8 +25,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import { streamLimitsValue } from '@muster/config';
 import { streams } from '@muster/contracts';
 import { effectiveLimits } from '@muster/messaging';
-
-const root = resolve(import.meta.dirname, '../..');
+import { composeDir, renderOverlay, runTool as runInstalledTool, type K8sObject } from './deploy-tools.js';
 
 /** The generated name of a ConfigMap (kustomize appends a hash to it). */
 function configMapName(
@@ -38,6 +37,9 @@ function configMapName(
 }
 const composeFile = 'deploy/compose/docker-compose.yml';
 const INSTALL = 'apt-get install -y kubernetes-client docker-compose';
+/** Runs docker-compose in deploy/compose, where 1.x finds the seccomp profile it names. */
+const compose = (...args: string[]) =>
+  runTool('docker-compose', ['-f', 'docker-compose.yml', ...args], { cwd: composeDir });
 
 /** The eight services and their default HTTP ports. */
 const PORTS: Record<string, number> = {
@@ -74,12 +76,19 @@ const S3_ENV = [
   'MUSTER_S3_REGION',
   'MUSTER_S3_BUCKET',
 ];
+/** image-build's worker: whether this instance builds, how many at once, and where. */
+const BUILD_ENV = [
+  'MUSTER_BUILD_WORKER',
+  'MUSTER_BUILD_CONCURRENCY',
+  'MUSTER_BUILD_WORK_DIR',
+  'MUSTER_BUILD_CACHE_DIR',
+];
 const ALLOWED_ENV: Record<string, Set<string>> = Object.fromEntries(
   SERVICES.map((s) => [
     s,
     new Set([
       ...COMMON_ENV,
-      ...(s === 'image-build' ? ['MUSTER_REDIS_URL'] : []),
+      ...(s === 'image-build' ? ['MUSTER_REDIS_URL', ...BUILD_ENV] : []),
       ...(s === 'artifact-store' ? S3_ENV : []),
       ...(s === 'boot' ? ['MUSTER_BOOT_PUBLIC_URL'] : []),
       ...(s === 'discovery' ? ['MUSTER_DISCOVERY_REPORT_RETENTION_HOURS'] : []),
@@ -115,40 +124,21 @@ const MODELS: Record<string, new (data: never) => Validating> = {
   'v1/ConfigMap': ConfigMap,
   'v1/Service': Service,
   'apps/v1/Deployment': Deployment,
+  'apps/v1/DaemonSet': DaemonSet,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'networking.k8s.io/v1/Ingress': Ingress,
 };
 
-interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-}
-
 /** Runs a tool; a missing tool fails with the command that installs it (never a skip). */
-function runTool(command: string, args: string[]): { status: number; stdout: string; stderr: string } {
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) {
-    const missing = (result.error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new Error(
-      missing
-        ? `${command} is not installed; install it with: ${INSTALL}`
-        : `cannot run ${command}: ${result.error.message}`,
-    );
-  }
-  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
-}
+const runTool = (command: string, args: string[], options: { cwd?: string } = {}) =>
+  runInstalledTool(command, args, INSTALL, options);
 
-function render(overlay: string): K8sObject[] {
-  const { status, stdout, stderr } = runTool('kubectl', ['kustomize', `deploy/k8s/overlays/${overlay}`]);
-  if (status !== 0) throw new Error(`kubectl kustomize ${overlay} exited ${status}:\n${stderr}`);
-  return parseAllDocuments(stdout).map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`unparsable YAML from kustomize: ${doc.errors[0]?.message}`);
-    return doc.toJS() as K8sObject;
-  });
-}
+/** The objects of the optional node component (deploy/k8s/components/image-build-node). */
+const NODE_COMPONENT = 'image-build-node';
+const isNodeComponent = (o: K8sObject) =>
+  o.metadata.labels?.['app.kubernetes.io/component'] === NODE_COMPONENT;
 
 function container(d: IDeployment): IContainer {
   const containers = d.spec?.template.spec?.containers ?? [];
@@ -172,10 +162,12 @@ describe.each([
   { overlay: 'local', replicas: 1, minReplicas: 1, maxReplicas: 1, streamReplicas: 1 },
   { overlay: 'production', replicas: 3, minReplicas: 3, maxReplicas: undefined, streamReplicas: 3 },
 ])('deploy/k8s/overlays/$overlay', ({ overlay, replicas, minReplicas, maxReplicas, streamReplicas }) => {
+  // Only the local overlay includes the optional node component.
+  const nodeComponent = overlay === 'local';
   // Rendered on first use inside each test (not in beforeAll), so that a missing kubectl fails
   // every test instead of leaving them reported as skipped.
   let rendered: K8sObject[] | undefined;
-  const rendering = () => (rendered ??= render(overlay));
+  const rendering = () => (rendered ??= renderOverlay(overlay));
   const all = <T>(kind: string) => rendering().filter((o) => o.kind === kind) as unknown as T[];
   const named = <T>(kind: string, name: string) => {
     const found = rendering().find((o) => o.kind === kind && o.metadata.name === name);
@@ -192,14 +184,17 @@ describe.each([
     }
   });
 
-  it('puts everything in the muster namespace, labelled as part of muster', () => {
+  it('puts the services in the muster namespace and the node component in muster-node, labelled as part of muster', () => {
     expect(
       rendering()
         .filter((o) => o.kind === 'Namespace')
         .map((o) => o.metadata.name),
-    ).toEqual(['muster']);
-    for (const o of rendering().filter((o) => o.kind !== 'Namespace')) {
-      expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe('muster');
+    ).toEqual(nodeComponent ? ['muster', 'muster-node'] : ['muster']);
+    expect(rendering().some(isNodeComponent)).toBe(nodeComponent);
+    for (const o of rendering()) {
+      const where = isNodeComponent(o) ? 'muster-node' : 'muster';
+      if (o.kind === 'Namespace') expect(o.metadata.name, `Namespace ${o.metadata.name}`).toBe(where);
+      else expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe(where);
       expect(o.metadata.labels?.['app.kubernetes.io/part-of'], `${o.kind} ${o.metadata.name}`).toBe('muster');
     }
   });
@@ -247,11 +242,27 @@ describe.each([
       expect(pod.terminationGracePeriodSeconds, name).toBeGreaterThanOrEqual(30);
       expect(pod.securityContext?.runAsNonRoot, name).toBe(true);
       expect(c.securityContext?.readOnlyRootFilesystem, name).toBe(true);
-      expect(c.securityContext?.allowPrivilegeEscalation, name).toBe(false);
       expect(
         c.volumeMounts?.map((m) => m.mountPath),
         `${name} writable /tmp`,
       ).toContain('/tmp');
+    }
+  });
+
+  it('runs every service but image-build within the "restricted" Pod Security Standard', () => {
+    for (const d of all<IDeployment>('Deployment').filter((d) => d.metadata!.name !== 'image-build')) {
+      const name = d.metadata!.name!;
+      const pod = d.spec!.template.spec!;
+      const c = container(d);
+      expect(pod.securityContext?.seccompProfile?.type, name).toBe('RuntimeDefault');
+      expect(pod.securityContext?.runAsNonRoot, name).toBe(true);
+      expect(c.securityContext?.allowPrivilegeEscalation, name).toBe(false);
+      expect(c.securityContext?.capabilities, name).toEqual({ drop: ['ALL'] });
+      expect(c.securityContext?.privileged, name).not.toBe(true);
+      expect(
+        pod.volumes?.every((v) => v.emptyDir !== undefined),
+        `${name}: emptyDir volumes only`,
+      ).toBe(true);
     }
   });
 
@@ -382,16 +393,21 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
 }
 
+/** `docker-compose config`, parsed: every service with its settings resolved. */
+function composeServices(): Record<string, ComposeService> {
+  const { status, stdout, stderr } = compose('config');
+  expect(status, stderr).toBe(0);
+  return (parse(stdout) as { services: Record<string, ComposeService> }).services;
+}
+
 describe(composeFile, () => {
   it('is valid for docker-compose (config -q exits 0)', () => {
-    const { status, stderr } = runTool('docker-compose', ['-f', composeFile, 'config', '-q']);
+    const { status, stderr } = compose('config', '-q');
     expect(status, stderr).toBe(0);
   });
 
   it('builds each service from deploy/docker/Dockerfile, health-checks /readyz and passes only its variables', () => {
-    const { status, stdout, stderr } = runTool('docker-compose', ['-f', composeFile, 'config']);
-    expect(status, stderr).toBe(0);
-    const services = (parse(stdout) as { services: Record<string, ComposeService> }).services;
+    const services = composeServices();
     for (const name of SERVICES) {
       const s = services[name];
       expect(s, name).toBeDefined();

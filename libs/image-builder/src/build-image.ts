@@ -34,6 +34,9 @@ function bootPackages(r: BundledRecipe): string[] {
   return [r.kernel.package, 'initramfs-tools', ...(r.outputs.includes('disk') ? ['systemd-boot-efi'] : [])];
 }
 
+const INITRD_SQUASHFS =
+  'mkdir -p "$1/usr/share/initramfs-tools/modules.d" && echo squashfs > "$1/usr/share/initramfs-tools/modules.d/muster-squashfs"';
+
 /** The disk layout's mounts, by partition label (docs/images/disk-layout.md). */
 const DISK_FSTAB = [
   '# Muster disk layout: the root is a read-only squashfs slot chosen by the boot entry.',
@@ -61,12 +64,22 @@ async function keptDebs(packages: PackageRecord[], dirs: string[]): Promise<Buil
     let found: string | undefined;
     for (const dir of dirs) {
       const path = join(dir, debFileName(record));
-      if (await access(path).then(() => true, () => false)) {
+      if (
+        await access(path).then(
+          () => true,
+          () => false,
+        )
+      ) {
         found = path;
         break;
       }
     }
-    if (!found) throw new BuildFailedError('packaging', `the .deb of ${record.name} ${record.version} was not kept`, false);
+    if (!found)
+      throw new BuildFailedError(
+        'packaging',
+        `the .deb of ${record.name} ${record.version} was not kept`,
+        false,
+      );
     out.push({ record, path: found });
   }
   return out;
@@ -102,22 +115,37 @@ export async function buildImage(input: BuildImageInput): Promise<BuildImageResu
     const mirror = kept
       ? await writeLocalRepository(area.repo, kept.packages, kept.fetchDeb, recipe.suite, recipe.architecture)
       : recipe.mirror;
-    if (kept) input.onLog(`package set: ${kept.packages.length} packages kept by build ${kept.fromBuild}; no mirror is contacted`);
+    if (kept)
+      input.onLog(
+        `package set: ${kept.packages.length} packages kept by build ${kept.fromBuild}; no mirror is contacted`,
+      );
 
-    const step = async (name: string, o: {
-      variant: string;
-      include: string[];
-      baseTar?: string;
-      customization: Customization;
-      finish?: FinishingTouches;
-      skipDev: boolean;
-    }): Promise<{ tar: string; records: PackageRecord[]; installed: string }> => {
+    const step = async (
+      name: string,
+      o: {
+        variant: string;
+        include: string[];
+        baseTar?: string;
+        customization: Customization;
+        finish?: FinishingTouches;
+        skipDev: boolean;
+        bootHere: boolean;
+      },
+    ): Promise<{ tar: string; records: PackageRecord[]; installed: string }> => {
       const metaDir = join(area!.meta, name);
       await mkdir(metaDir, { mode: 0o777 });
       await chmod(metaDir, 0o777);
-      const staged = customizeScript(o.customization, area!.stage, input.blob, metaDir, o.finish, input.sourceDateEpoch);
+      const staged = customizeScript(
+        o.customization,
+        area!.stage,
+        input.blob,
+        metaDir,
+        o.finish,
+        input.sourceDateEpoch,
+      );
       await mkdir(join(area!.stage, 'blobs'), { recursive: true, mode: 0o755 });
-      for (const [sha, bytes] of staged.blobs) await writeFile(join(area!.stage, 'blobs', sha), bytes, { mode: 0o644 });
+      for (const [sha, bytes] of staged.blobs)
+        await writeFile(join(area!.stage, 'blobs', sha), bytes, { mode: 0o644 });
       const scriptPath = join(area!.stage, `${name}.sh`);
       await writeFile(scriptPath, staged.script, { mode: 0o644 });
       const tar = join(area!.root, `${name}.tar`);
@@ -130,6 +158,8 @@ export async function buildImage(input: BuildImageInput): Promise<BuildImageResu
         ...(input.aptProxy ? [`--aptopt=Acquire::http::Proxy "${input.aptProxy}"`] : []),
         ...(o.include.length > 0 ? [`--include=${o.include.join(',')}`] : []),
         ...(o.baseTar ? [`--setup-hook=tar-in ${o.baseTar} /`] : []),
+        // Before a kernel is installed: its initrd must mount a squashfs root (the disk's slots).
+        ...(o.bootHere ? [`--${o.baseTar ? 'setup' : 'essential'}-hook=${INITRD_SQUASHFS}`] : []),
         ...(o.skipDev ? ['--skip=output/dev'] : []),
         `--customize-hook=sh ${scriptPath} "$1"`,
         '--format=tar',
@@ -138,11 +168,21 @@ export async function buildImage(input: BuildImageInput): Promise<BuildImageResu
         mirror,
       ];
       input.onLog(`$ mmdebstrap ${args.join(' ')}`);
-      await runTool('mmdebstrap', args, { ...(input.buildUser ? { asUser: input.buildUser } : {}), env, signal, onLine: input.onLog });
+      await runTool('mmdebstrap', args, {
+        ...(input.buildUser ? { asUser: input.buildUser } : {}),
+        env,
+        signal,
+        onLine: input.onLog,
+      });
       const downloaded = (await readFile(join(metaDir, 'debs.list'), 'utf8')).split('\n').filter(Boolean);
       // A pinned build's records are the kept ones (apt may show dpkg's status entry instead).
-      const known = kept ? kept.packages : packageRecordsFromStanzas(await readFile(join(metaDir, 'stanzas'), 'utf8'));
-      const ids = (r: PackageRecord) => [`${r.name}:${r.architecture}=${r.version}`, `${r.name}=${r.version}`];
+      const known = kept
+        ? kept.packages
+        : packageRecordsFromStanzas(await readFile(join(metaDir, 'stanzas'), 'utf8'));
+      const ids = (r: PackageRecord) => [
+        `${r.name}:${r.architecture}=${r.version}`,
+        `${r.name}=${r.version}`,
+      ];
       const wanted = new Set(downloaded);
       const records = known.filter((r) => ids(r).some((id) => wanted.has(id)));
       const recorded = new Set(records.flatMap(ids));
@@ -183,6 +223,7 @@ export async function buildImage(input: BuildImageInput): Promise<BuildImageResu
           include: [...base.packages.install, ...bootInBase],
           customization: wholeRecipe(base),
           skipDev: true,
+          bootHere: bootInBase.length > 0,
         });
         cached = await cache.put(key, built.tar, built.records, join(area.meta, 'base', 'debs'));
       }
@@ -196,6 +237,7 @@ export async function buildImage(input: BuildImageInput): Promise<BuildImageResu
         customization: layerOnTop(recipe, base),
         finish,
         skipDev: false,
+        bootHere: bootInBase.length === 0 && boot.length > 0,
       });
     } else {
       enter('bootstrapping', 10, `bootstrapping ${recipe.suite} ${recipe.architecture} (${recipe.variant})`);
@@ -205,6 +247,7 @@ export async function buildImage(input: BuildImageInput): Promise<BuildImageResu
         customization: wholeRecipe(recipe),
         finish,
         skipDev: false,
+        bootHere: boot.length > 0,
       });
     }
     debDirs.push(join(area.meta, recipe.base ? 'layer' : 'root', 'debs'));
@@ -242,7 +285,12 @@ export async function buildImage(input: BuildImageInput): Promise<BuildImageResu
     const provenance: Provenance = {
       format: 'muster.provenance.v1',
       buildId: input.buildId,
-      recipe: { name: recipe.name, version: recipe.version, digest: input.recipeDigest, layers: recipe.layers },
+      recipe: {
+        name: recipe.name,
+        version: recipe.version,
+        digest: input.recipeDigest,
+        layers: recipe.layers,
+      },
       architecture: recipe.architecture,
       suite: recipe.suite,
       mirror: recipe.mirror,
@@ -257,7 +305,12 @@ export async function buildImage(input: BuildImageInput): Promise<BuildImageResu
       sourceDateEpoch: input.sourceDateEpoch,
       builder: { name: '@muster/image-builder', version: BUILDER_VERSION },
       tools: await toolVersions(),
-      outputs: outputs.map(({ kind, fileName, sha256, sizeBytes }) => ({ kind, fileName, sha256, sizeBytes })),
+      outputs: outputs.map(({ kind, fileName, sha256, sizeBytes }) => ({
+        kind,
+        fileName,
+        sha256,
+        sizeBytes,
+      })),
       sbomSha256,
     };
     input.onLog(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);

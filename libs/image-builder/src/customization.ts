@@ -41,7 +41,9 @@ export function layerOnTop(merged: BundledRecipe, base: BundledLayer): Customiza
     users: notIn(merged.users, base.users),
     files: notIn(merged.files, base.files),
     overlays: merged.overlays.slice(base.overlays.length),
-    ...(merged.hostname !== undefined && merged.hostname !== base.hostname ? { hostname: merged.hostname } : {}),
+    ...(merged.hostname !== undefined && merged.hostname !== base.hostname
+      ? { hostname: merged.hostname }
+      : {}),
     services: {
       enable: notIn(merged.services.enable, base.services.enable),
       disable: notIn(merged.services.disable, base.services.disable),

@@ -105,6 +105,8 @@ export function customizeScript(
     const sources = stageBlob(Buffer.from(finish.sourcesList));
     lines.push('step apt source', `put ${sources} 0644 root /etc/apt/sources.list`);
     lines.push('in_root rm -f /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources');
+    // mmdebstrap keeps apt options (the build's proxy) there: the image must not depend on the build.
+    lines.push('in_root rm -f /etc/apt/apt.conf.d/99mmdebstrap');
     if (finish.fstab !== undefined) {
       lines.push('step fstab', `put ${stageBlob(Buffer.from(finish.fstab))} 0644 root /etc/fstab`);
       lines.push('in_root mkdir -p /boot/efi /var/lib/muster');

@@ -6,7 +6,8 @@ const TRANSIENT =
   /Failed to fetch|Temporary failure|Could not connect|Connection (timed out|failed|refused|reset)|Unable to connect|Could not resolve|Hash Sum mismatch|File has unexpected size|\b50[234]\b|Undetermined Error|Read error|timed out/i;
 
 /** A recipe fault apt names: the package or version does not exist. */
-const MISSING = /Unable to locate package (\S+)|Package '?([^' ]+)'? has no installation candidate|Version '([^']+)' for '([^']+)' was not found/;
+const MISSING =
+  /Unable to locate package (\S+)|Package '?([^' ]+)'? has no installation candidate|Version '([^']+)' for '([^']+)' was not found/;
 
 /** Turns what a step threw into a BuildFailedError (or passes a cancellation through). */
 export function classifyFailure(err: unknown, phase: BuildPhaseName, pinnedFrom?: string): Error {

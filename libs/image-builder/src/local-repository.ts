@@ -20,9 +20,13 @@ export async function writeLocalRepository(
   for (const record of packages) {
     const dest = join(dir, debFileName(record));
     await fetchDeb(record, dest);
-    const got = createHash('sha256').update(await readFile(dest)).digest('hex');
+    const got = createHash('sha256')
+      .update(await readFile(dest))
+      .digest('hex');
     if (got !== record.sha256) {
-      throw new Error(`kept package ${record.name} ${record.version}: SHA-256 ${got}, expected ${record.sha256}`);
+      throw new Error(
+        `kept package ${record.name} ${record.version}: SHA-256 ${got}, expected ${record.sha256}`,
+      );
     }
   }
   const index = packagesIndex(packages);

@@ -18,7 +18,16 @@ export interface OutputsInput {
 }
 
 /** Fixed squashfs options: the artifact store chunks at file boundaries (docs/images). */
-export const SQUASHFS_OPTIONS = ['-comp', 'zstd', '-Xcompression-level', '3', '-no-fragments', '-noappend', '-no-progress', '-quiet'];
+export const SQUASHFS_OPTIONS = [
+  '-comp',
+  'zstd',
+  '-Xcompression-level',
+  '3',
+  '-no-fragments',
+  '-noappend',
+  '-no-progress',
+  '-quiet',
+];
 
 const EFI_LOADER: Record<string, string> = { amd64: 'systemd-bootx64.efi', arm64: 'systemd-bootaa64.efi' };
 
@@ -50,16 +59,29 @@ export async function buildOutputs(o: OutputsInput): Promise<Omit<BuiltOutput, '
   const disk = wants('disk');
   const kernel = wants('netboot') || disk;
   const efi = disk ? (EFI_LOADER[recipe.architecture] ?? '') : '';
-  const tool = { ...(o.buildUser ? { asUser: o.buildUser } : {}), env: { SOURCE_DATE_EPOCH: String(o.sourceDateEpoch) }, signal: o.signal, onLine: o.onLog };
+  const tool = {
+    ...(o.buildUser ? { asUser: o.buildUser } : {}),
+    env: { SOURCE_DATE_EPOCH: String(o.sourceDateEpoch) },
+    signal: o.signal,
+    onLine: o.onLog,
+  };
   // The script's "$@" after shift 5 is the squashfs options.
   await runInUserNamespace(
     `${PACK.replace('tar=$1 out=$2 squash=$3 kernel=$4 efi=$5', 'tar=$1 out=$2 squash=$3 kernel=$4 efi=$5; shift 5')}`,
-    [o.rootTar, area.out, wants('squashfs') || disk ? '1' : '0', kernel ? '1' : '0', efi, ...SQUASHFS_OPTIONS],
+    [
+      o.rootTar,
+      area.out,
+      wants('squashfs') || disk ? '1' : '0',
+      kernel ? '1' : '0',
+      efi,
+      ...SQUASHFS_OPTIONS,
+    ],
     tool,
   );
   const made: Omit<BuiltOutput, 'sha256' | 'sizeBytes'>[] = [];
   const at = (f: string) => join(area.out, f);
-  if (wants('squashfs')) made.push({ kind: 'squashfs', fileName: 'root.squashfs', path: at('root.squashfs') });
+  if (wants('squashfs'))
+    made.push({ kind: 'squashfs', fileName: 'root.squashfs', path: at('root.squashfs') });
   if (kernel && wants('netboot')) {
     made.push({ kind: 'kernel', fileName: 'vmlinuz', path: at('vmlinuz') });
     made.push({ kind: 'initrd', fileName: 'initrd.img', path: at('initrd.img') });

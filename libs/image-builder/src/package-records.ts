@@ -42,7 +42,9 @@ export function packageRecordsFromStanzas(text: string): PackageRecord[] {
     const sha256 = fields.get('SHA256');
     const size = Number(fields.get('Size'));
     if (!name || !version || !architecture || !sha256 || !/^[0-9a-f]{64}$/.test(sha256) || !(size > 0)) {
-      throw new Error(`a package stanza lacks Package, Version, Architecture, SHA256 or Size: ${raw.slice(0, 120)}`);
+      throw new Error(
+        `a package stanza lacks Package, Version, Architecture, SHA256 or Size: ${raw.slice(0, 120)}`,
+      );
     }
     seen.set(`${name}:${architecture}=${version}`, {
       name,

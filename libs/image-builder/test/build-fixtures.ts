@@ -5,7 +5,8 @@ import type { BundledRecipe } from '@muster/recipes';
 import type { BuildImageInput } from '../src/index.js';
 
 /** The build user the set-up script creates; builds run as it when the tests run as root. */
-export const BUILD_USER = process.getuid?.() === 0 ? (process.env.MUSTER_BUILD_USER ?? 'muster-build') : undefined;
+export const BUILD_USER =
+  process.getuid?.() === 0 ? (process.env.MUSTER_BUILD_USER ?? 'muster-build') : undefined;
 
 export function smallRecipe(over: Partial<BundledRecipe> = {}): BundledRecipe {
   return {
@@ -56,4 +57,28 @@ export async function buildInput(
     lines,
     ...over,
   };
+}
+
+/** What differs between two root tarballs: listing lines and contents (for a failing test's message). */
+export async function tarDifference(a: string, b: string): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const run = promisify(execFile);
+  const describe = async (tar: string) => {
+    const listing = (await run('tar', ['-tvf', tar, '--numeric-owner'], { maxBuffer: 256 << 20 })).stdout;
+    const sums = (
+      await run(
+        'tar',
+        ['-xf', tar, '--to-command=sh -c \'echo "$TAR_FILENAME $(sha256sum | cut -c1-16)"\''],
+        {
+          maxBuffer: 256 << 20,
+        },
+      )
+    ).stdout;
+    return new Set([...listing.split('\n'), ...sums.split('\n')]);
+  };
+  const [x, y] = await Promise.all([describe(a), describe(b)]);
+  const onlyA = [...x].filter((l) => !y.has(l));
+  const onlyB = [...y].filter((l) => !x.has(l));
+  return [...onlyA.slice(0, 40).map((l) => `- ${l}`), ...onlyB.slice(0, 40).map((l) => `+ ${l}`)].join('\n');
 }

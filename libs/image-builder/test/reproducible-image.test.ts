@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { copyFile, readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { bootInQemu } from '@muster/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildFailedError, buildImage, removeWorkArea, type BuildImageResult } from '../src/index.js';
-import { BUILD_USER, buildInput, smallRecipe } from './build-fixtures.js';
+import { BUILD_USER, buildInput, smallRecipe, tarDifference } from './build-fixtures.js';
 
 const run = promisify(execFile);
 
@@ -13,10 +14,22 @@ const CLOSED_PROXY = 'http://127.0.0.1:9';
 /** A minbase image with one package, a kernel and its initrd, as the issue asks. */
 const recipe = smallRecipe({
   name: 'repro',
-  packages: { install: ['zstd', 'systemd-sysv'], remove: [] },
+  packages: { install: ['zstd', 'systemd-sysv', 'udev'], remove: [] },
   kernel: { package: 'linux-image-cloud-amd64', cmdline: 'console=ttyS0,115200' },
-  outputs: ['squashfs', 'netboot', 'tarball'],
+  outputs: ['squashfs', 'netboot', 'disk', 'tarball'],
 });
+
+let firstWorkDir = '';
+
+/** On a difference, prints which files differ (the root tarballs are in the work directories). */
+async function explainDifference(a: BuildImageResult, b: BuildImageResult, bWorkDir: string) {
+  const tar = (r: BuildImageResult) => r.outputs.find((o) => o.kind === 'tarball')?.sha256;
+  if (tar(a) !== tar(b)) {
+    console.error(
+      `root trees differ:\n${await tarDifference(`${firstWorkDir}/root.tar`, `${bWorkDir}/root.tar`)}`,
+    );
+  }
+}
 
 const hashes = (r: BuildImageResult) => Object.fromEntries(r.outputs.map((o) => [o.fileName, o.sha256]));
 
@@ -27,6 +40,7 @@ describe('a small image with a kernel, built three ways', () => {
   beforeAll(async () => {
     const input = await buildInput(recipe);
     work.push(input.workDir);
+    firstWorkDir = input.workDir;
     first = await buildImage(input);
   }, 600_000);
 
@@ -47,7 +61,8 @@ describe('a small image with a kernel, built three ways', () => {
       const o = first.outputs.find((x) => x.kind === kind)!;
       expect((await stat(o.path)).size).toBeGreaterThan(1 << 20);
     }
-    const components = (first.sbom.components as { name: string; version: string; hashes?: unknown[] }[]) ?? [];
+    const components =
+      (first.sbom.components as { name: string; version: string; hashes?: unknown[] }[]) ?? [];
     const zstd = components.find((c) => c.name === 'zstd');
     expect(zstd?.version).toMatch(/^1\.5/);
     expect(zstd?.hashes).toHaveLength(1);
@@ -56,14 +71,42 @@ describe('a small image with a kernel, built three ways', () => {
     expect(first.debs.length).toBe(first.provenance.packageSet.count);
     const zstdDeb = first.debs.find((d) => d.record.name === 'zstd')!;
     const { createHash } = await import('node:crypto');
-    expect(createHash('sha256').update(await readFile(zstdDeb.path)).digest('hex')).toBe(zstdDeb.record.sha256);
-    expect(first.provenance.outputs.map((o) => o.kind).sort()).toEqual(['initrd', 'kernel', 'squashfs', 'tarball']);
+    expect(
+      createHash('sha256')
+        .update(await readFile(zstdDeb.path))
+        .digest('hex'),
+    ).toBe(zstdDeb.record.sha256);
+    expect(first.provenance.outputs.map((o) => o.kind).sort()).toEqual([
+      'disk',
+      'initrd',
+      'kernel',
+      'squashfs',
+      'tarball',
+    ]);
   });
+
+  // The disk image boots from slot A to systemd, by UEFI and by BIOS, rootless all the way.
+  it.each(['uefi', 'bios'] as const)(
+    'has a disk image that boots in QEMU by %s',
+    async (firmware) => {
+      const disk = first.outputs.find((o) => o.kind === 'disk')!;
+      const booted = await bootInQemu({
+        disk: disk.path,
+        firmware,
+        until: /login:|Reached target/,
+        timeoutMs: 240_000,
+      });
+      expect(booted.serial).toMatch(/rootfstype=squashfs/);
+      expect(booted.matched).toBe(true);
+    },
+    300_000,
+  );
 
   it('gives the same bytes for every output when built again', async () => {
     const input = await buildInput(recipe);
     work.push(input.workDir);
     const second = await buildImage(input);
+    await explainDifference(first, second, input.workDir);
     expect(hashes(second)).toEqual(hashes(first));
     expect(second.provenance.packageSet.digest).toBe(first.provenance.packageSet.digest);
     expect(second.provenance.sbomSha256).toBe(first.provenance.sbomSha256);
@@ -88,7 +131,11 @@ describe('a small image with a kernel, built three ways', () => {
     });
     work.push(input.workDir);
     const rebuilt = await buildImage(input);
+    await explainDifference(first, rebuilt, input.workDir);
     expect(hashes(rebuilt)).toEqual(hashes(first));
-    expect(rebuilt.provenance.packageSet).toMatchObject({ source: 'kept', digest: first.provenance.packageSet.digest });
+    expect(rebuilt.provenance.packageSet).toMatchObject({
+      source: 'kept',
+      digest: first.provenance.packageSet.digest,
+    });
   }, 600_000);
 });

@@ -29,7 +29,15 @@ export const unitName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9:_.@\\-]{0,254}$/, 'a systemd unit name such as cups or apt-daily.timer');
 export const hostname = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a host name');
-export const kernelCmdline = z.string().max(4096);
+/** Kernel parameters: both boot loaders' configs carry them, so no quotes, `$` or spaces inside one. */
+export const kernelCmdline = z
+  .string()
+  .max(4096)
+  .regex(/^[A-Za-z0-9_.,:=/@+%~ -]*$/, 'kernel parameters of letters, digits and _ . , : = / @ + % ~ -')
+  .refine(
+    (c) => !c.split(' ').some((w) => /^root(fstype)?=/.test(w)),
+    'no root= or rootfstype=: each boot entry names its slot',
+  );
 /** The most a file's `content:` may hold. */
 export const MAX_CONTENT_BYTES = 1 << 20;
 export const fileContent = z.string().max(MAX_CONTENT_BYTES);

@@ -11,3 +11,4 @@ export { startS3, type S3ServerHandle, type S3ServerOptions } from './s3.launche
 export { startTestServers, type TestServers } from './test-servers.js';
 export { uniqueBucketName, uniqueName } from './unique-name.js';
 export { getFreePort, getFreePorts, isPortFree } from './internal/free-port.js';
+export { bootInQemu, type BootInQemuOptions, type BootInQemuResult } from './qemu-boot.js';

@@ -1,16 +1,4 @@
-// Placeholder until the disk builder lands (h/disk).
-export interface DiskImageInput {
-  out: string;
-  squashfs: string;
-  kernel: string;
-  initrd: string;
-  cmdline: string;
-  architecture: 'amd64' | 'arm64';
-  efiLoader: string;
-  grubI386PcDir?: string;
-  seed: string;
-  sourceDateEpoch: number;
-}
-export async function buildDiskImage(_input: DiskImageInput, _signal?: AbortSignal): Promise<void> {
-  throw new Error('disk images are not built yet');
-}
+export { buildDiskImage } from './disk-image.js';
+export type { DiskImageInput } from './disk-input.js';
+export { PARTITION_NAME, PARTITION_TYPE, type DiskLayout, type DiskPartition } from './disk-layout.js';
+export { DiskImageInputError, MissingToolError, ToolFailedError } from './disk-errors.js';
