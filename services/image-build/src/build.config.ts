@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envVar, intValue } from '@muster/config';
+import { booleanValue, envVar, intValue } from '@muster/config';
 import { z } from 'zod';
 
 const GiB = 1024 ** 3;
@@ -9,8 +9,8 @@ const absolutePath = z.string().trim().regex(/^\//, { error: 'must be an absolut
 /** image-build's own settings, beside the common ones (Redis, S3). */
 export function buildConfig() {
   return {
-    /** `off` on instances that only serve the API; builds then run on the others. */
-    worker: envVar('MUSTER_BUILD_WORKER', z.enum(['on', 'off']).default('on')),
+    /** `off` (or `false`) on instances that only serve the API; builds then run on the others. */
+    worker: envVar('MUSTER_BUILD_WORKER', booleanValue().default(true)),
     /** Builds one instance runs at once. */
     concurrency: envVar('MUSTER_BUILD_CONCURRENCY', intValue({ min: 1, max: 64 }).default(1)),
     /** A build starts only while the work directory's file system has this much free; else it is retried. */
@@ -66,7 +66,7 @@ export const BUILD_SETTINGS = Symbol('BUILD_SETTINGS');
 
 /** The settings with their defaults, some of which depend on the machine (its temp dir, root or not). */
 export function buildSettings(config: {
-  worker: 'on' | 'off';
+  worker: boolean;
   concurrency: number;
   minFreeBytes: number;
   workDir?: string | undefined;
@@ -76,7 +76,7 @@ export function buildSettings(config: {
   lockSeconds: number;
 }): BuildSettings {
   return {
-    worker: config.worker === 'on',
+    worker: config.worker,
     concurrency: config.concurrency,
     minFreeBytes: config.minFreeBytes,
     workDir: config.workDir ?? join(tmpdir(), 'muster-builds'),
