@@ -114,7 +114,7 @@ describe.each(['local', 'production'])('deploy/k8s/overlays/%s: image-build', (o
     const pod = d.spec!.template.spec!;
     const c = container(d);
     const env = (key: string) => c.env?.find((e) => e.name === key)?.value;
-    expect(env('MUSTER_BUILD_WORKER')).toBe('true');
+    expect(env('MUSTER_BUILD_WORKER')).toBe('on');
     expect(Number(env('MUSTER_BUILD_CONCURRENCY'))).toBeGreaterThanOrEqual(1);
     const volumeAt = (path: string | undefined) => {
       const mount = c.volumeMounts?.find((m) => m.mountPath === path);
@@ -227,7 +227,7 @@ describe('deploy/compose/docker-compose.yml: image-build', () => {
     );
 
     const env = s.environment ?? {};
-    expect(env['MUSTER_BUILD_WORKER']).toBe('true');
+    expect(env['MUSTER_BUILD_WORKER']).toBe('on');
     const targets = (s.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[1] : v.target));
     expect(targets).toEqual(
       expect.arrayContaining([env['MUSTER_BUILD_WORK_DIR'], env['MUSTER_BUILD_CACHE_DIR']]),

@@ -88,7 +88,7 @@ const ALLOWED_ENV: Record<string, Set<string>> = Object.fromEntries(
     s,
     new Set([
       ...COMMON_ENV,
-      ...(s === 'image-build' ? ['MUSTER_REDIS_URL', ...BUILD_ENV] : []),
+      ...(s === 'image-build' ? ['MUSTER_REDIS_URL', ...S3_ENV, ...BUILD_ENV] : []),
       ...(s === 'artifact-store' ? S3_ENV : []),
       ...(s === 'boot' ? ['MUSTER_BOOT_PUBLIC_URL'] : []),
       ...(s === 'discovery' ? ['MUSTER_DISCOVERY_REPORT_RETENTION_HOURS'] : []),

@@ -10,6 +10,7 @@ import { routesOf, type RouteEntry } from '@muster/runtime';
 import { operatorFetch, startServiceInProcess, type RunningService } from '@muster/runtime/testing';
 import { REPO_ROOT } from '../../tools/stack/service-process.js';
 import { ensureAllStreams, serviceEntry, serviceNames, serviceTestEnv } from './service-entries.js';
+import { MAX_BUNDLE_BYTES } from '@muster/recipes';
 
 const PROBLEM = 'https://muster.dev/problems/';
 
@@ -97,7 +98,10 @@ function probesFor(route: RouteEntry): Probe[] {
       method: route.method,
       path: base,
       headers: json.headers,
-      body: JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }),
+      // Above the route's own limit: a build's recipe bundle may weigh up to MAX_BUNDLE_BYTES.
+      body: JSON.stringify({
+        pad: 'x'.repeat(base === '/v1/builds' ? MAX_BUNDLE_BYTES + 65 * 1024 : 2 * 1024 * 1024),
+      }),
       status: 413,
       type: `${PROBLEM}body-too-large`,
     });

@@ -38,7 +38,7 @@ server {
     listen 8080;
     server_tokens off;
     # Each service enforces its own body limit (413 problem); this only bounds the proxy.
-    client_max_body_size 16m;
+    client_max_body_size 40m;
     proxy_http_version 1.1;
     proxy_buffering off;
     proxy_request_buffering off;
@@ -86,7 +86,7 @@ metadata:
     nginx.ingress.kubernetes.io/proxy-request-buffering: 'off'
     nginx.ingress.kubernetes.io/proxy-read-timeout: '3600'
     nginx.ingress.kubernetes.io/proxy-send-timeout: '3600'
-    nginx.ingress.kubernetes.io/proxy-body-size: 16m
+    nginx.ingress.kubernetes.io/proxy-body-size: 40m
 spec:
   rules:
     - http:

@@ -5,7 +5,7 @@ import { API_BASE_PORT } from '@muster/contracts';
 export const SERVICES = [
   { name: 'discovery', port: 8081, needs: [] },
   { name: 'inventory', port: 8082, needs: [] },
-  { name: 'image-build', port: 8083, needs: ['redis'] },
+  { name: 'image-build', port: 8083, needs: ['redis', 's3'] },
   { name: 'artifact-store', port: 8084, needs: ['s3'] },
   { name: 'boot', port: 8085, needs: [] },
   { name: 'scheduler', port: 8086, needs: [] },

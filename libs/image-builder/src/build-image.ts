@@ -259,7 +259,6 @@ export async function buildImage(input: BuildImageInput): Promise<BuildImageResu
       recipe,
       rootTar: final.tar,
       area,
-      recipeDigest: input.recipeDigest,
       sourceDateEpoch: input.sourceDateEpoch,
       ...(input.buildUser ? { buildUser: input.buildUser } : {}),
       signal,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { BundledRecipe } from '@muster/recipes';
+import { bundleDigest, type BundledRecipe } from '@muster/recipes';
 import type { BuiltOutput } from './build-image.types.js';
 import { buildDiskImage } from './disk/index.js';
 import { runTool } from './tool-runner.js';
@@ -10,7 +10,6 @@ export interface OutputsInput {
   recipe: BundledRecipe;
   rootTar: string;
   area: WorkArea;
-  recipeDigest: string;
   sourceDateEpoch: number;
   buildUser?: string;
   signal: AbortSignal;
@@ -102,7 +101,9 @@ export async function buildOutputs(o: OutputsInput): Promise<Omit<BuiltOutput, '
         architecture: recipe.architecture,
         efiLoader: at(efi),
         ...(recipe.architecture === 'amd64' ? { grubI386PcDir: '/usr/lib/grub/i386-pc' } : {}),
-        seed: o.recipeDigest,
+        // Not the recipe digest: a rebuild pinned to a kept package set adds `packageSet` to the
+        // recipe, and must still give the same disk.
+        seed: bundleDigest({ ...recipe, packageSet: undefined }),
         sourceDateEpoch: o.sourceDateEpoch,
       },
       o.signal,

@@ -43,7 +43,7 @@ async function bundleLayer(resolved: ResolvedRecipe, blobs: BlobSet): Promise<Bu
     const common = { path: f.path, mode: canonicalMode(f.mode), owner: f.owner };
     files.push(
       f.source === undefined
-        ? { ...common, content: f.content }
+        ? { ...common, blob: blobs.addText(f.content ?? '', `content of ${f.path}`) }
         : { ...common, blob: await blobs.add(f.source) },
     );
   }
@@ -59,7 +59,7 @@ async function bundleLayer(resolved: ResolvedRecipe, blobs: BlobSet): Promise<Bu
   for (const s of resolved.scripts) {
     scripts.push(
       s.source === undefined
-        ? { name: s.name, run: s.run }
+        ? { name: s.name, blob: blobs.addText(s.run ?? '', `script ${s.name}`) }
         : { name: s.name, blob: await blobs.add(s.source) },
     );
   }
@@ -102,6 +102,17 @@ const encodedLength = (n: number) => Math.ceil(n / 3) * 4;
 class BlobSet {
   private readonly blobs = new Map<string, { bytes: Buffer; from: string }>();
   private encodedBytes = 0;
+
+  /** Text written in the recipe itself (a file's content, a script): carried as a blob too. */
+  addText(text: string, from: string): string {
+    const bytes = Buffer.from(text);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    if (!this.blobs.has(sha)) {
+      this.blobs.set(sha, { bytes, from });
+      this.encodedBytes += encodedLength(bytes.length);
+    }
+    return sha;
+  }
 
   async add(path: string): Promise<string> {
     // Refused before reading when the file alone is already too much (a disk image by mistake).
