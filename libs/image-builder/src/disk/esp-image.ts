@@ -71,8 +71,8 @@ export async function makeEspImage(o: EspImageOptions): Promise<void> {
   for (const [i, file] of sorted.entries()) {
     const staged = join(stage, 'files', String(i));
     await mkdir(join(staged, '..'), { recursive: true });
-    if ('from' in file) await copyFile(file.from, staged);
-    else await writeFile(staged, file.text);
+    if ('text' in file) await writeFile(staged, file.text);
+    else await copyFile(file.from, staged);
     await utimes(staged, time, time);
     await run('mcopy', ['-m', '-Q', '-i', o.file, staged, `::/${file.path}`]);
   }
