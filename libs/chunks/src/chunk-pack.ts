@@ -61,7 +61,8 @@ export async function* decodeChunkPack(
     return head;
   };
 
-  for await (const piece of body) {
+  for await (const raw of body) {
+    const piece = raw as Uint8Array;
     pending.push(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
     pendingBytes += piece.byteLength;
     while (pendingBytes >= need) {
