@@ -77,6 +77,7 @@ describe('signed commands', () => {
     const text = `scheduler-2:${Buffer.from(next.seed).toString('base64')},scheduler-1:${Buffer.from(seed).toString('base64')}`;
     const rotated = parseKeyRing(text);
     expect(rotated.signing.keyId).toBe('scheduler-2');
+    expect(rotated.keys.map((k) => k.keyId)).toEqual(['scheduler-2', 'scheduler-1']);
     expect(Object.keys(rotated.publicKeys())).toEqual(['scheduler-2', 'scheduler-1']);
     const oldSigned = signCommand(command, key);
     expect(verifyCommand(oldSigned, rotated.trusted, 'agent-1', now).commandId).toBe(command.commandId);

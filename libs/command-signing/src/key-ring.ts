@@ -14,6 +14,8 @@ import { createPublicKey } from 'node:crypto';
  */
 export interface KeyRing {
   readonly signing: SigningKey;
+  /** Every key, in the configured order (a release document is signed by all of them). */
+  readonly keys: readonly SigningKey[];
   readonly trusted: readonly TrustedKey[];
   /** The trusted public keys by id, as EnrollResponse.command_keys carries them. */
   publicKeys(): Record<string, Uint8Array>;
@@ -48,6 +50,7 @@ export function keyRing(keys: readonly SigningKey[]): KeyRing {
   const trusted = keys.map((k) => ({ keyId: k.keyId, publicKey: createPublicKey(k.privateKey) }));
   return {
     signing,
+    keys: [...keys],
     trusted,
     publicKeys: () => Object.fromEntries(trusted.map((k) => [k.keyId, publicKeyBytes(k)])),
   };

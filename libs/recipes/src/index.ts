@@ -23,3 +23,4 @@ export {
 export { bundleRecipe, MAX_BUNDLE_BYTES, RecipeBundleError } from './bundle-recipe.js';
 export { bundleDigest } from './bundle-digest.js';
 export { verifyBundle } from './verify-bundle.js';
+export { canonicalJson } from './canonical-json.js';
