@@ -110,9 +110,14 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
   },
   'artifact-store': {
     service: 'artifact-store',
-    // roadmap: a completed build's artifacts become a signed release.
+    // A completed build's outputs become a signed release; machines' and rollouts' releases are
+    // kept from garbage collection.
     produces: [c.imagePublished],
-    consumes: [{ contract: c.imageBuildCompleted, durable: 'artifact-store-build-completed' }],
+    consumes: [
+      { contract: c.imageBuildCompleted, durable: 'artifact-store-build-completed' },
+      { contract: c.machineUpdated, durable: 'artifact-store-machine-updated' },
+      { contract: c.rolloutStateChanged, durable: 'artifact-store-rollout-changed' },
+    ],
     answers: [],
     asks: [],
   },

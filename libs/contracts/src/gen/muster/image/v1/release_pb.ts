@@ -14,11 +14,11 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file muster/image/v1/release.proto.
  */
 export const file_muster_image_v1_release: GenFile = /*@__PURE__*/
-  fileDesc("Ch1tdXN0ZXIvaW1hZ2UvdjEvcmVsZWFzZS5wcm90bxIPbXVzdGVyLmltYWdlLnYxIt0DCg5JbWFnZVB1Ymxpc2hlZBIcCgpyZWxlYXNlX2lkGAEgASgJQgi6SAVyA7ABARI3CgppbWFnZV9uYW1lGAIgASgJQiO6SCByHjIcXlthLXowLTldW2EtejAtOS5fLV17MCwxMjd9JBI7Cgd2ZXJzaW9uGAMgASgJQiq6SCdyJTIjXltBLVphLXowLTldW0EtWmEtejAtOS5fK34tXXswLDYzfSQSLQoMYXJjaGl0ZWN0dXJlGAQgASgJQhe6SBRyEjIQXlthLXowLTldezEsMTZ9JBIgCgxtYW5pZmVzdF9rZXkYBSABKAlCCrpIB3IFEAEYgAgSLgoPbWFuaWZlc3Rfc2hhMjU2GAYgASgJQhW6SBJyEDIOXlswLTlhLWZdezY0fSQSIgoOc2lnbmluZ19rZXlfaWQYByABKAlCCrpIB3IFEAEYgAESGAoQdG90YWxfc2l6ZV9ieXRlcxgIIAEoBBIcCgtjaHVua19jb3VudBgJIAEoBEIHukgEMgIgABI4CgxwdWJsaXNoZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQga6SAPIAQESIAoIYnVpbGRfaWQYCyABKAlCDrpIBXIDsAEBukgD2AEBYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("Ch1tdXN0ZXIvaW1hZ2UvdjEvcmVsZWFzZS5wcm90bxIPbXVzdGVyLmltYWdlLnYxIowECg5JbWFnZVB1Ymxpc2hlZBIcCgpyZWxlYXNlX2lkGAEgASgJQgi6SAVyA7ABARI3CgppbWFnZV9uYW1lGAIgASgJQiO6SCByHjIcXlthLXowLTldW2EtejAtOS5fLV17MCwxMjd9JBI7Cgd2ZXJzaW9uGAMgASgJQiq6SCdyJTIjXltBLVphLXowLTldW0EtWmEtejAtOS5fK34tXXswLDYzfSQSLQoMYXJjaGl0ZWN0dXJlGAQgASgJQhe6SBRyEjIQXlthLXowLTldezEsMTZ9JBIuCg9kb2N1bWVudF9zaGEyNTYYBiABKAlCFbpIEnIQMg5eWzAtOWEtZl17NjR9JBIYChB0b3RhbF9zaXplX2J5dGVzGAggASgEEhwKC2NodW5rX2NvdW50GAkgASgEQge6SAQyAiAAEjgKDHB1Ymxpc2hlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBrpIA8gBARIgCghidWlsZF9pZBgLIAEoCUIOukgFcgOwAQG6SAPYAQESGQoIc2VxdWVuY2UYDCABKA1CB7pIBCoCIAASGAoQbmV3X3N0b3JlZF9ieXRlcxgNIAEoBBIUCgxyZXVzZWRfYnl0ZXMYDiABKARKBAgFEAZKBAgHEAhSDG1hbmlmZXN0X2tleVIOc2lnbmluZ19rZXlfaWRiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
- * A release is stored as content-defined chunks plus a signed manifest and may now be rolled
- * out.
+ * A release is stored as chunks, manifests and a signed release document, and may now be
+ * rolled out.
  * Subject: muster.image.release.{releaseId}.published.v1 (stream IMAGES, CloudEvents type io.muster.image.release.published.v1).
  *
  * @generated from message muster.image.v1.ImagePublished
@@ -51,25 +51,12 @@ export type ImagePublished = Message<"muster.image.v1.ImagePublished"> & {
   architecture: string;
 
   /**
-   * Key of the signed manifest in the artifact bucket.
+   * SHA-256 of the signed release document as first issued (GET /v1/releases/{id}/document
+   * serves the current one: it is re-issued on promotion and before it expires).
    *
-   * @generated from field: string manifest_key = 5;
+   * @generated from field: string document_sha256 = 6;
    */
-  manifestKey: string;
-
-  /**
-   * SHA-256 of the manifest bytes, lower-case hex.
-   *
-   * @generated from field: string manifest_sha256 = 6;
-   */
-  manifestSha256: string;
-
-  /**
-   * Id of the Ed25519 key that signed the manifest, so agents can pick it among trusted keys.
-   *
-   * @generated from field: string signing_key_id = 7;
-   */
-  signingKeyId: string;
+  documentSha256: string;
 
   /**
    * Sum of the uncompressed sizes of the release's files.
@@ -79,6 +66,8 @@ export type ImagePublished = Message<"muster.image.v1.ImagePublished"> & {
   totalSizeBytes: bigint;
 
   /**
+   * Chunks the release's files use, each counted once.
+   *
    * @generated from field: uint64 chunk_count = 9;
    */
   chunkCount: bigint;
@@ -94,6 +83,28 @@ export type ImagePublished = Message<"muster.image.v1.ImagePublished"> & {
    * @generated from field: string build_id = 11;
    */
   buildId: string;
+
+  /**
+   * Rises by one per release of the same image and architecture; agents refuse to go below the
+   * rollback floor, which is a sequence.
+   *
+   * @generated from field: uint32 sequence = 12;
+   */
+  sequence: number;
+
+  /**
+   * Stored (compressed) bytes of chunks this release added to the store.
+   *
+   * @generated from field: uint64 new_stored_bytes = 13;
+   */
+  newStoredBytes: bigint;
+
+  /**
+   * Uncompressed bytes of the release's files found already stored (not uploaded again).
+   *
+   * @generated from field: uint64 reused_bytes = 14;
+   */
+  reusedBytes: bigint;
 };
 
 /**
