@@ -41,3 +41,21 @@ export {
 } from './manifest.js';
 export { applyManifestPatch, MANIFEST_PATCH_MEDIA_TYPE, patchManifest } from './manifest-patch.js';
 export { isSafeName, SAFE_NAME } from './names.js';
+export {
+  CHUNKER_MAX_BYTES,
+  chunkFile,
+  DEFAULT_CHUNKER_OPTIONS,
+  fastCdcBoundaries,
+  fastCdcCut,
+  fastCdcParams,
+  NotSquashfsError,
+  squashfsLayout,
+  type ChunkedFile,
+  type ChunkerOptions,
+  type ChunkingName,
+  type CompressorName,
+  type CutChunk,
+  type DataRun,
+  type FastCdcParams,
+  type SquashfsLayout,
+} from './chunking/index.js';

@@ -15,3 +15,4 @@ export {
   type PersistenceModuleOptions,
 } from './nest/persistence.module.js';
 export { DatabaseHealth, type DatabaseHealthOptions } from './database-health.js';
+export { updatedRows } from './updated-rows.js';

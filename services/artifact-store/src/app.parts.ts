@@ -8,17 +8,21 @@ import { DeliveryMetrics } from './delivery/delivery.metrics.js';
 import { FileStreamer } from './delivery/file-streamer.js';
 import { ManifestCache } from './delivery/manifest-cache.js';
 import { ManifestsController } from './delivery/manifests.controller.js';
-import { GarbageCollector } from './gc/garbage-collector.js';
+import { GarbageCollector } from './gc/garbage-collector.repository.js';
+import { GcScheduler } from './gc/gc-scheduler.js';
 import { GcController } from './gc/gc.controller.js';
 import { BuildIngest } from './ingest/build-ingest.js';
 import { BuildIngestHandlers } from './ingest/build-ingest.handlers.js';
+import { IngestRepository } from './ingest/ingest.repository.js';
 import { ReleasesAndChunks1763800000100 } from './migrations/1763800000100-releases-and-chunks.js';
 import { ChunkStore1766100000100 } from './migrations/1766100000100-chunk-store.js';
 import { ReleasePinsHandlers } from './pins/release-pins.handlers.js';
-import { DeltaPlanner } from './releases/delta-plan.js';
-import { ReleaseDocuments } from './releases/release-documents.js';
-import { ReleaseLifecycle } from './releases/release-lifecycle.js';
-import { ReleasePublisher } from './releases/release-publisher.js';
+import { ReleasePinsRepository } from './pins/release-pins.repository.js';
+import { DocumentRefresher } from './releases/document-refresher.js';
+import { DeltaPlanner } from './releases/delta-plan.repository.js';
+import { ReleaseDocuments } from './releases/release-documents.repository.js';
+import { ReleaseLifecycle } from './releases/release-lifecycle.repository.js';
+import { ReleasePublisher } from './releases/release-publisher.repository.js';
 import { ReleasesController } from './releases/releases.controller.js';
 import { ReleasesRepository } from './releases/releases.repository.js';
 import {
@@ -37,7 +41,13 @@ class ArtifactsModule {
   static forRoot(options: ArtifactStoreOptions): DynamicModule {
     return {
       module: ArtifactsModule,
-      controllers: [ReleasesController, ChannelsController, ChunksController, ManifestsController, GcController],
+      controllers: [
+        ReleasesController,
+        ChannelsController,
+        ChunksController,
+        ManifestsController,
+        GcController,
+      ],
       providers: [
         { provide: ARTIFACT_STORAGE_CONFIG, useValue: options.storage },
         { provide: ARTIFACT_SETTINGS, useValue: options.settings },
@@ -50,11 +60,15 @@ class ArtifactsModule {
         ReleaseDocuments,
         ReleasePublisher,
         ReleaseLifecycle,
+        DocumentRefresher,
         DeltaPlanner,
         BuildIngest,
+        IngestRepository,
         BuildIngestHandlers,
         ReleasePinsHandlers,
+        ReleasePinsRepository,
         GarbageCollector,
+        GcScheduler,
       ],
     };
   }

@@ -36,7 +36,10 @@ export function artifactConfig() {
     /** A chunk no release refers to is removed only after this long (covers uploads in progress). */
     gcGraceSeconds: envVar('MUSTER_GC_GRACE_SECONDS', intValue({ min: 0, max: 365 * DAY }).default(DAY)),
     /** How often garbage collection runs; 0 = only when asked (POST /v1/gc). */
-    gcIntervalSeconds: envVar('MUSTER_GC_INTERVAL_SECONDS', intValue({ min: 0, max: 30 * DAY }).default(3600)),
+    gcIntervalSeconds: envVar(
+      'MUSTER_GC_INTERVAL_SECONDS',
+      intValue({ min: 0, max: 30 * DAY }).default(3600),
+    ),
     /** Newest releases kept per image and architecture even when nothing uses them. */
     keepReleases: envVar('MUSTER_RELEASE_KEEP', intValue({ min: 1, max: 1000 }).default(3)),
     /** Where build outputs are downloaded to while they are chunked. */
@@ -66,16 +69,18 @@ export const ARTIFACT_SETTINGS = Symbol('ARTIFACT_SETTINGS');
 
 type ArtifactConfig = { [K in keyof ReturnType<typeof artifactConfig>]: unknown };
 
-export function artifactSettings(config: {
-  signingKeys: string;
-  documentTtlSeconds: number;
-  gcGraceSeconds: number;
-  gcIntervalSeconds: number;
-  keepReleases: number;
-  workDir?: string | undefined;
-  uploadConcurrency: number;
-  presignHost?: string | undefined;
-} & ArtifactConfig): ArtifactSettings {
+export function artifactSettings(
+  config: {
+    signingKeys: string;
+    documentTtlSeconds: number;
+    gcGraceSeconds: number;
+    gcIntervalSeconds: number;
+    keepReleases: number;
+    workDir?: string | undefined;
+    uploadConcurrency: number;
+    presignHost?: string | undefined;
+  } & ArtifactConfig,
+): ArtifactSettings {
   return {
     keyRing: parseKeyRing(config.signingKeys),
     documentTtlSeconds: config.documentTtlSeconds,

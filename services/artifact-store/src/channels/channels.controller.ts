@@ -25,7 +25,8 @@ export class ChannelsController {
   ): Promise<void> {
     const releaseId = await this.releases.channelRelease(channel, image, architecture);
     const document = releaseId ? await this.releases.document(releaseId) : undefined;
-    if (!releaseId || !document) throw new NotFoundException(`channel ${channel} has no release of ${image} for ${architecture}`);
+    if (!releaseId || !document)
+      throw new NotFoundException(`channel ${channel} has no release of ${image} for ${architecture}`);
     res.statusCode = 200;
     res.setHeader('content-type', 'application/json');
     res.setHeader('cache-control', 'no-cache');

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Manifest } from '@muster/chunks';
+import { updatedRows } from '@muster/persistence';
 import { DataSource } from 'typeorm';
 
 export interface StoredChunkRow {
@@ -21,9 +22,11 @@ export class ChunkCatalogRepository {
   /** The ids among `ids` the store holds, with their stored sizes; each one's seen_at is now. */
   async touch(ids: readonly string[]): Promise<Map<string, number>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.ds.query<{ sha256: string; stored_bytes: string }[]>(
-      `UPDATE chunk SET seen_at = now() WHERE sha256 = ANY($1::text[]) RETURNING sha256, stored_bytes`,
-      [ids],
+    const rows = updatedRows<{ sha256: string; stored_bytes: string }>(
+      await this.ds.query(
+        `UPDATE chunk SET seen_at = now() WHERE sha256 = ANY($1::text[]) RETURNING sha256, stored_bytes`,
+        [ids],
+      ),
     );
     return new Map(rows.map((r) => [r.sha256, Number(r.stored_bytes)]));
   }
@@ -47,13 +50,21 @@ export class ChunkCatalogRepository {
       const inserted = await tx.query<unknown[]>(
         `INSERT INTO manifest (sha256, file_sha256, length_bytes, chunk_count, stored_bytes, chunking, json_bytes)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sha256) DO NOTHING RETURNING sha256`,
-        [sha256, manifest.sha256, manifest.length, manifest.chunks.length, storedBytes, manifest.chunking, jsonBytes],
+        [
+          sha256,
+          manifest.sha256,
+          manifest.length,
+          manifest.chunks.length,
+          storedBytes,
+          manifest.chunking,
+          jsonBytes,
+        ],
       );
       if (inserted.length === 0) return;
-      await tx.query(
-        `INSERT INTO manifest_chunk (manifest_sha256, sha256) SELECT $1, unnest($2::text[])`,
-        [sha256, distinct],
-      );
+      await tx.query(`INSERT INTO manifest_chunk (manifest_sha256, sha256) SELECT $1, unnest($2::text[])`, [
+        sha256,
+        distinct,
+      ]);
     });
   }
 
@@ -63,7 +74,9 @@ export class ChunkCatalogRepository {
       'SELECT sha256, size_bytes, stored_bytes FROM chunk WHERE sha256 = ANY($1::text[])',
       [ids],
     );
-    return new Map(rows.map((r) => [r.sha256, { length: Number(r.size_bytes), storedLength: Number(r.stored_bytes) }]));
+    return new Map(
+      rows.map((r) => [r.sha256, { length: Number(r.size_bytes), storedLength: Number(r.stored_bytes) }]),
+    );
   }
 
   async hasManifest(sha256: string): Promise<boolean> {

@@ -1,6 +1,18 @@
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { Body, Controller, Get, Head, HttpCode, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Head,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { CHUNK_PACK_MEDIA_TYPE, chunkObjectKey, encodeChunkPackHeader } from '@muster/chunks';
 import { BodyLimit, InvalidInputError, OwnAuthentication } from '@muster/runtime';
 import type { Readable } from 'node:stream';
@@ -42,7 +54,11 @@ export class ChunksController {
     const known = await this.headers(sha256, res);
     if (query.redirect === 'presigned') {
       if (!this.settings.presignHost)
-        throw InvalidInputError.of('redirect', 'query', 'presigned URLs are not set up here (MUSTER_ARTIFACT_PRESIGN_HOST)');
+        throw InvalidInputError.of(
+          'redirect',
+          'query',
+          'presigned URLs are not set up here (MUSTER_ARTIFACT_PRESIGN_HOST)',
+        );
       const url = await this.bucket.store.presignGet(this.bucket.name, chunkObjectKey(sha256), {
         expirySeconds: PRESIGN_SECONDS,
         host: this.settings.presignHost,
@@ -59,7 +75,10 @@ export class ChunksController {
   }
 
   @Head(':sha256')
-  async head(@Param('sha256', { schema: sha256Param }) sha256: string, @Res() res: ServerResponse): Promise<void> {
+  async head(
+    @Param('sha256', { schema: sha256Param }) sha256: string,
+    @Res() res: ServerResponse,
+  ): Promise<void> {
     const known = await this.headers(sha256, res);
     res.setHeader('content-length', known.storedLength);
     res.end();
@@ -72,7 +91,10 @@ export class ChunksController {
   @Post('fetch')
   @HttpCode(200)
   @BodyLimit(FETCH_BODY_LIMIT)
-  async fetch(@Body({ schema: fetchChunksBody }) body: FetchChunksBody, @Res() res: ServerResponse): Promise<void> {
+  async fetch(
+    @Body({ schema: fetchChunksBody }) body: FetchChunksBody,
+    @Res() res: ServerResponse,
+  ): Promise<void> {
     const known = await this.catalog.lengths(body.chunks);
     const missing = body.chunks.filter((id) => !known.has(id));
     if (missing.length > 0) {
@@ -100,7 +122,8 @@ export class ChunksController {
         read(i + READ_AHEAD);
         if (!res.write(encodeChunkPackHeader(id, known.get(id)!.storedLength)))
           await new Promise((resolve) => res.once('drain', resolve));
-        await pipeline(object, res, { end: false });
+        for await (const piece of object as AsyncIterable<Buffer>)
+          if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve));
       }
       this.metrics.served(body.chunks.length, total);
       res.end();
@@ -108,11 +131,18 @@ export class ChunksController {
       // The stream is cut: the client keeps the whole records it got and asks again for the rest.
       res.destroy();
     } finally {
-      for (const pending of reads.slice(0)) void pending?.then((s) => s.destroy(), () => undefined);
+      for (const pending of reads.slice(0))
+        void pending?.then(
+          (s) => s.destroy(),
+          () => undefined,
+        );
     }
   }
 
-  private async headers(sha256: string, res: ServerResponse): Promise<{ length: number; storedLength: number }> {
+  private async headers(
+    sha256: string,
+    res: ServerResponse,
+  ): Promise<{ length: number; storedLength: number }> {
     const known = (await this.catalog.lengths([sha256])).get(sha256);
     if (!known) {
       this.metrics.refused('unknown-chunk', 1);

@@ -4,7 +4,9 @@ import { z } from 'zod';
 export const sha256Param = z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a SHA-256, lower-case hex' });
 export const safeName = z
   .string()
-  .regex(SAFE_NAME, { error: "must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit" })
+  .regex(SAFE_NAME, {
+    error: "must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit",
+  })
   .refine((s) => !s.includes('..'), { error: 'must not contain ..' });
 export const releaseIdParam = z.uuid({ error: 'must be a release id (a UUID)' });
 

@@ -19,7 +19,10 @@ export interface ByteSpan {
  * `Range: bytes=a-b`, `a-` or `-n` of a file of `length` bytes: the span, 'unsatisfiable', or
  * undefined to send the whole file (no header, several ranges, or a form not understood).
  */
-export function parseRange(header: string | undefined, length: number): ByteSpan | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | undefined,
+  length: number,
+): ByteSpan | 'unsatisfiable' | undefined {
   if (!header) return undefined;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!match || (match[1] === '' && match[2] === '')) return undefined;

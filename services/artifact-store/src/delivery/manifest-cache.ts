@@ -20,8 +20,11 @@ export class ManifestCache {
 
   async manifest(sha256: string): Promise<Buffer> {
     return this.remember(`m:${sha256}`, async () => {
-      const body = Buffer.from(await text(await this.bucket.store.get(this.bucket.name, manifestObjectKey(sha256))));
-      if (sha256Hex(body) !== sha256) throw new Error(`manifest ${sha256} in the bucket does not match its name`);
+      const body = Buffer.from(
+        await text(await this.bucket.store.get(this.bucket.name, manifestObjectKey(sha256))),
+      );
+      if (sha256Hex(body) !== sha256)
+        throw new Error(`manifest ${sha256} in the bucket does not match its name`);
       return body;
     });
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { GarbageCollector, type GcReport } from './garbage-collector.js';
+import { GarbageCollector, type GcReport } from './garbage-collector.repository.js';
 
 const gcBody = z.strictObject({ dryRun: z.boolean().default(false) });
 

@@ -9,12 +9,12 @@ import { ChunkStore, isSafeName } from '@muster/chunks';
 import { OutputKind, type ImageBuildCompleted } from '@muster/contracts';
 import { PermanentFailureError } from '@muster/messaging';
 import { ObjectNotFoundError } from '@muster/object-store';
-import { DataSource } from 'typeorm';
 import { ARTIFACT_SETTINGS, type ArtifactSettings } from '../artifact.config.js';
 import { ChunkCatalogRepository } from '../chunks/chunk-catalog.repository.js';
-import { ReleasePublisher, type PublishedFile } from '../releases/release-publisher.js';
+import { ReleasePublisher, type PublishedFile } from '../releases/release-publisher.repository.js';
 import { ArtifactBucket } from '../storage/artifact-bucket.provider.js';
 import { ingestFile } from './file-ingest.js';
+import { IngestRepository } from './ingest.repository.js';
 
 const KINDS: Readonly<Partial<Record<OutputKind, string>>> = {
   [OutputKind.SQUASHFS]: 'squashfs',
@@ -34,7 +34,7 @@ export class BuildIngest {
   private readonly log = new Logger(BuildIngest.name);
 
   constructor(
-    @Inject(DataSource) private readonly ds: DataSource,
+    @Inject(IngestRepository) private readonly ingests: IngestRepository,
     @Inject(ArtifactBucket) private readonly bucket: ArtifactBucket,
     @Inject(ChunkCatalogRepository) private readonly catalog: ChunkCatalogRepository,
     @Inject(ReleasePublisher) private readonly publisher: ReleasePublisher,
@@ -42,16 +42,9 @@ export class BuildIngest {
   ) {}
 
   async ingest(event: ImageBuildCompleted): Promise<{ releaseId: string; created: boolean }> {
-    const [done] = await this.ds.query<{ release_id: string }[]>(
-      `SELECT release_id FROM ingest WHERE build_id = $1 AND state = 'published'`,
-      [event.buildId],
-    );
-    if (done) return { releaseId: done.release_id, created: false };
-    await this.ds.query(
-      `INSERT INTO ingest (build_id, state) VALUES ($1, 'running')
-       ON CONFLICT (build_id) DO UPDATE SET state = 'running', started_at = now(), error = NULL`,
-      [event.buildId],
-    );
+    const done = await this.ingests.publishedRelease(event.buildId);
+    if (done) return { releaseId: done, created: false };
+    await this.ingests.start(event.buildId);
     const dir = join(this.settings.workDir, event.buildId);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
@@ -70,22 +63,23 @@ export class BuildIngest {
       );
       return published;
     } catch (error) {
-      if (error instanceof PermanentFailureError)
-        await this.ds.query(`UPDATE ingest SET state = 'failed', error = $2, finished_at = now() WHERE build_id = $1`, [
-          event.buildId,
-          error.message.slice(0, 4000),
-        ]);
+      if (error instanceof PermanentFailureError) await this.ingests.fail(event.buildId, error.message);
       throw error;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  private async ingestOutput(dir: string, output: ImageBuildCompleted['outputs'][number]): Promise<PublishedFile> {
+  private async ingestOutput(
+    dir: string,
+    output: ImageBuildCompleted['outputs'][number],
+  ): Promise<PublishedFile> {
     const name = basename(output.objectKey);
     const kind = KINDS[output.kind];
     if (!isSafeName(name) || !kind)
-      throw new PermanentFailureError(`output ${JSON.stringify(output.objectKey)} has no usable file name or kind`);
+      throw new PermanentFailureError(
+        `output ${JSON.stringify(output.objectKey)} has no usable file name or kind`,
+      );
     const path = join(dir, name);
     const hash = createHash('sha256');
     let size = 0;

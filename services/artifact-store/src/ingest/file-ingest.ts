@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   chunkFile,
-  ChunkStore,
+  type ChunkStore,
   compressChunk,
   encodeManifest,
   manifestId,
@@ -10,7 +10,7 @@ import {
   type Manifest,
 } from '@muster/chunks';
 import type { ObjectStore } from '@muster/object-store';
-import { ChunkCatalogRepository } from '../chunks/chunk-catalog.repository.js';
+import { type ChunkCatalogRepository } from '../chunks/chunk-catalog.repository.js';
 import { eachLimited } from '../chunks/each-limited.js';
 import { manifestObjectKey } from '../chunks/object-keys.js';
 

@@ -109,7 +109,17 @@ export class ChunkStore1766100000100 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['site_cache', 'ingest', 'release_pin', 'channel', 'release_document', 'release_file', 'release', 'manifest_chunk', 'manifest'])
+    for (const table of [
+      'site_cache',
+      'ingest',
+      'release_pin',
+      'channel',
+      'release_document',
+      'release_file',
+      'release',
+      'manifest_chunk',
+      'manifest',
+    ])
       await q.query(`DROP TABLE ${table}`);
     await q.query('ALTER TABLE chunk DROP COLUMN seen_at');
     await q.query(`

@@ -16,8 +16,8 @@ import {
 import { BodyLimit, encodeTimeCursor, nextPage, OwnAuthentication } from '@muster/runtime';
 import { releaseIdParam, safeName } from '../delivery/delivery.schemas.js';
 import { FileStreamer } from '../delivery/file-streamer.js';
-import { DeltaPlanner, type DeltaPlan } from './delta-plan.js';
-import { ReleaseLifecycle } from './release-lifecycle.js';
+import { DeltaPlanner, type DeltaPlan } from './delta-plan.repository.js';
+import { ReleaseLifecycle } from './release-lifecycle.repository.js';
 import {
   deltaPlanBody,
   listReleasesQuery,
@@ -43,7 +43,9 @@ export class ReleasesController {
 
   /** Newest first; `next`, when present, is the `after` of the next page. */
   @Get()
-  async list(@Query({ schema: listReleasesQuery }) query: ListReleasesQuery): Promise<{ releases: ReleaseSummary[]; next?: string }> {
+  async list(
+    @Query({ schema: listReleasesQuery }) query: ListReleasesQuery,
+  ): Promise<{ releases: ReleaseSummary[]; next?: string }> {
     const page = await this.releases.list(query);
     return {
       releases: page.map((p) => p.row),
@@ -61,7 +63,10 @@ export class ReleasesController {
   /** The current signed release document; 410 once the release is revoked. */
   @Get(':id/document')
   @OwnAuthentication(SIGNED_DOCUMENTS)
-  async document(@Param('id', { schema: releaseIdParam }) id: string, @Res() res: ServerResponse): Promise<void> {
+  async document(
+    @Param('id', { schema: releaseIdParam }) id: string,
+    @Res() res: ServerResponse,
+  ): Promise<void> {
     const state = await this.releases.state(id);
     if (!state) throw new NotFoundException(`no release ${id}`);
     const document = state === 'published' ? await this.releases.document(id) : undefined;

@@ -174,9 +174,10 @@ export class ReleasesRepository {
   }
 
   async state(releaseId: string): Promise<ReleaseState | undefined> {
-    const [row] = await this.ds.query<{ state: ReleaseState }[]>('SELECT state FROM release WHERE release_id = $1', [
-      releaseId,
-    ]);
+    const [row] = await this.ds.query<{ state: ReleaseState }[]>(
+      'SELECT state FROM release WHERE release_id = $1',
+      [releaseId],
+    );
     return row?.state;
   }
 
@@ -197,10 +198,24 @@ export class ReleasesRepository {
   }
 
   async channels(): Promise<
-    { channel: string; imageName: string; architecture: string; releaseId: string; sequence: number; updatedAt: Date }[]
+    {
+      channel: string;
+      imageName: string;
+      architecture: string;
+      releaseId: string;
+      sequence: number;
+      updatedAt: Date;
+    }[]
   > {
     const rows = await this.ds.query<
-      { channel: string; image_name: string; architecture: string; release_id: string; sequence: number; updated_at: Date }[]
+      {
+        channel: string;
+        image_name: string;
+        architecture: string;
+        release_id: string;
+        sequence: number;
+        updated_at: Date;
+      }[]
     >(
       `SELECT c.channel, c.image_name, c.architecture, c.release_id, r.sequence, c.updated_at
          FROM channel c JOIN release r USING (release_id) ORDER BY c.channel, c.image_name, c.architecture`,

@@ -28,7 +28,10 @@ export const revokeBody = z.strictObject({
 export type RevokeBody = z.infer<typeof revokeBody>;
 
 export const deltaPlanBody = z.union([
-  z.strictObject({ fromRelease: z.uuid({ error: 'must be a release id (a UUID)' }), includeIds: z.boolean().optional() }),
+  z.strictObject({
+    fromRelease: z.uuid({ error: 'must be a release id (a UUID)' }),
+    includeIds: z.boolean().optional(),
+  }),
   z.strictObject({
     have: z.array(sha256Param).max(1_000_000),
     includeIds: z.boolean().optional(),

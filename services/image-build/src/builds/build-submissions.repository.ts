@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BundledRecipe } from '@muster/recipes';
 import { DataSource } from 'typeorm';
-import { updatedRows } from '../updated-rows.js';
+import { updatedRows } from '@muster/persistence';
 import { PRIORITIES, TERMINAL_STATES, type BuildState, type Priority } from './builds.schemas.js';
 
 export interface NewBuild {

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BundledRecipe } from '@muster/recipes';
 import { contracts } from '@muster/contracts';
-import { Outbox, OutboxRelay } from '@muster/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
-import { updatedRows } from '../updated-rows.js';
+import { Outbox, OutboxRelay, updatedRows } from '@muster/persistence';
 import { completedEvent, failedEvent, progressEvent, type StoredOutput } from './build-events.js';
 import type { BuildState } from './builds.schemas.js';
 

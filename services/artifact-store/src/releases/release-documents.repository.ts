@@ -45,7 +45,13 @@ export class ReleaseDocuments {
       return undefined;
     }
     const files = await tx.query<
-      { name: string; sha256: string; length_bytes: string; manifest_sha256: string; manifest_length: string }[]
+      {
+        name: string;
+        sha256: string;
+        length_bytes: string;
+        manifest_sha256: string;
+        manifest_length: string;
+      }[]
     >(
       `SELECT f.name, f.sha256, f.length_bytes, f.manifest_sha256, m.json_bytes AS manifest_length
          FROM release_file f JOIN manifest m ON m.sha256 = f.manifest_sha256
@@ -56,7 +62,7 @@ export class ReleaseDocuments {
       'SELECT channel FROM channel WHERE release_id = $1 ORDER BY channel',
       [releaseId],
     );
-    const issuedAt = new Date(Math.max(now.getTime(), await this.lastIssued(tx, releaseId) + 1));
+    const issuedAt = new Date(Math.max(now.getTime(), (await this.lastIssued(tx, releaseId)) + 1));
     const expiresAt = new Date(issuedAt.getTime() + this.settings.documentTtlSeconds * 1000);
     const signed: SignedRelease = {
       format: 'muster.release.v1',

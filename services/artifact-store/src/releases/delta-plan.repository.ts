@@ -63,7 +63,12 @@ export class DeltaPlanner {
               sum(size_bytes) FILTER (WHERE is_held) AS reused,
               CASE WHEN $4 THEN array_agg(sha256) FILTER (WHERE NOT is_held) END AS need_ids
          FROM wanted GROUP BY name, manifest_sha256, length_bytes ORDER BY name`,
-      [releaseId, 'fromRelease' in held ? held.fromRelease : null, 'have' in held ? held.have : [], includeIds],
+      [
+        releaseId,
+        'fromRelease' in held ? held.fromRelease : null,
+        'have' in held ? held.have : [],
+        includeIds,
+      ],
     );
     const files = rows.map((r) => ({
       name: r.name,

@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { chunkObjectKey, isSha256Hex } from '@muster/chunks';
+import { updatedRows } from '@muster/persistence';
 import { DataSource } from 'typeorm';
 import { ARTIFACT_SETTINGS, type ArtifactSettings } from '../artifact.config.js';
 import { manifestObjectKey } from '../chunks/object-keys.js';
@@ -27,28 +28,14 @@ export interface GcReport {
  * while their rows are locked, so an upload that finds one waits and then stores it afresh.
  */
 @Injectable()
-export class GarbageCollector implements OnApplicationBootstrap, OnApplicationShutdown {
+export class GarbageCollector {
   private readonly log = new Logger(GarbageCollector.name);
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(DataSource) private readonly ds: DataSource,
     @Inject(ArtifactBucket) private readonly bucket: ArtifactBucket,
     @Inject(ARTIFACT_SETTINGS) private readonly settings: ArtifactSettings,
   ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.settings.gcIntervalSeconds === 0) return;
-    this.timer = setInterval(
-      () => void this.collect().catch((error: unknown) => this.log.warn(`garbage collection failed: ${String(error)}`)),
-      this.settings.gcIntervalSeconds * 1000,
-    );
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
 
   async collect(options: { dryRun?: boolean; now?: Date } = {}): Promise<GcReport> {
     const dryRun = options.dryRun ?? false;
@@ -102,26 +89,33 @@ export class GarbageCollector implements OnApplicationBootstrap, OnApplicationSh
     if (dryRun || ids.length === 0) return ids;
     return this.ds.transaction(async (tx) => {
       // Checked again under lock: a promotion or pin since the query keeps the release.
-      const removed = await tx.query<{ release_id: string }[]>(
-        `DELETE FROM release r WHERE r.release_id = ANY($1::uuid[])
+      const removed = updatedRows<{ release_id: string }>(
+        await tx.query(
+          `DELETE FROM release r WHERE r.release_id = ANY($1::uuid[])
             AND NOT EXISTS (SELECT 1 FROM channel c WHERE c.release_id = r.release_id)
             AND NOT EXISTS (SELECT 1 FROM release_pin p WHERE p.release_id = r.release_id)
           RETURNING r.release_id`,
-        [ids],
+          [ids],
+        ),
       );
       return removed.map((r) => r.release_id);
     });
   }
 
   private async manifests(cutoff: Date): Promise<number> {
-    const removed = await this.ds.query<{ sha256: string }[]>(
-      `DELETE FROM manifest m WHERE m.created_at < $1
+    const removed = updatedRows<{ sha256: string }>(
+      await this.ds.query(
+        `DELETE FROM manifest m WHERE m.created_at < $1
           AND NOT EXISTS (SELECT 1 FROM release_file f WHERE f.manifest_sha256 = m.sha256)
         RETURNING m.sha256`,
-      [cutoff],
+        [cutoff],
+      ),
     );
     if (removed.length > 0)
-      await this.bucket.store.deleteMany(this.bucket.name, removed.map((r) => manifestObjectKey(r.sha256)));
+      await this.bucket.store.deleteMany(
+        this.bucket.name,
+        removed.map((r) => manifestObjectKey(r.sha256)),
+      );
     return removed.length;
   }
 
@@ -137,7 +131,10 @@ export class GarbageCollector implements OnApplicationBootstrap, OnApplicationSh
           [cutoff, BATCH],
         );
         if (rows.length === 0) return rows;
-        await this.bucket.store.deleteMany(this.bucket.name, rows.map((r) => chunkObjectKey(r.sha256)));
+        await this.bucket.store.deleteMany(
+          this.bucket.name,
+          rows.map((r) => chunkObjectKey(r.sha256)),
+        );
         await tx.query('DELETE FROM chunk WHERE sha256 = ANY($1::text[])', [rows.map((r) => r.sha256)]);
         return rows;
       });
@@ -152,12 +149,14 @@ export class GarbageCollector implements OnApplicationBootstrap, OnApplicationSh
     let removed = 0;
     let page: string[] = [];
     const sweep = async () => {
-      const held = await this.ds.query<{ sha256: string }[]>('SELECT sha256 FROM chunk WHERE sha256 = ANY($1::text[])', [
-        page,
-      ]);
+      const held = await this.ds.query<{ sha256: string }[]>(
+        'SELECT sha256 FROM chunk WHERE sha256 = ANY($1::text[])',
+        [page],
+      );
       const known = new Set(held.map((r) => r.sha256));
       const orphaned = page.filter((id) => !known.has(id));
-      if (orphaned.length > 0) await this.bucket.store.deleteMany(this.bucket.name, orphaned.map(chunkObjectKey));
+      if (orphaned.length > 0)
+        await this.bucket.store.deleteMany(this.bucket.name, orphaned.map(chunkObjectKey));
       removed += orphaned.length;
       page = [];
     };
@@ -172,7 +171,10 @@ export class GarbageCollector implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** What a run would free once the given releases are gone (nothing is deleted). */
-  private async estimate(cutoff: Date, releases: string[]): Promise<Pick<GcReport, 'chunksRemoved' | 'storedBytesFreed' | 'manifestsRemoved'>> {
+  private async estimate(
+    cutoff: Date,
+    releases: string[],
+  ): Promise<Pick<GcReport, 'chunksRemoved' | 'storedBytesFreed' | 'manifestsRemoved'>> {
     const [row] = await this.ds.query<{ manifests: string; chunks: string; bytes: string | null }[]>(
       `WITH kept AS (SELECT DISTINCT manifest_sha256 FROM release_file WHERE NOT (release_id = ANY($2::uuid[]))),
             gone_m AS (SELECT sha256 FROM manifest WHERE created_at < $1 AND sha256 NOT IN (SELECT manifest_sha256 FROM kept)),
@@ -185,6 +187,10 @@ export class GarbageCollector implements OnApplicationBootstrap, OnApplicationSh
               (SELECT sum(stored_bytes) FROM gone_c) AS bytes`,
       [cutoff, releases],
     );
-    return { manifestsRemoved: Number(row!.manifests), chunksRemoved: Number(row!.chunks), storedBytesFreed: Number(row!.bytes ?? 0) };
+    return {
+      manifestsRemoved: Number(row!.manifests),
+      chunksRemoved: Number(row!.chunks),
+      storedBytesFreed: Number(row!.bytes ?? 0),
+    };
   }
 }

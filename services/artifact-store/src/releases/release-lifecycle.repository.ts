@@ -1,47 +1,37 @@
-import { ConflictException, Inject, Injectable, Logger, NotFoundException, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InvalidInputError } from '@muster/runtime';
+import { updatedRows } from '@muster/persistence';
 import { DataSource } from 'typeorm';
 import { ARTIFACT_SETTINGS, type ArtifactSettings } from '../artifact.config.js';
-import { ReleaseDocuments } from './release-documents.js';
-
-/** How often documents are checked for re-signing. */
-const REFRESH_EVERY_MS = 10 * 60 * 1000;
+import { ReleaseDocuments } from './release-documents.repository.js';
 
 /**
  * Promotion, revocation and the re-signing of documents before they expire. Every change
  * re-issues the documents it touches in the same transaction.
  */
 @Injectable()
-export class ReleaseLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly log = new Logger(ReleaseLifecycle.name);
-  private timer: NodeJS.Timeout | undefined;
-
+export class ReleaseLifecycle {
   constructor(
     @Inject(DataSource) private readonly ds: DataSource,
     @Inject(ReleaseDocuments) private readonly documents: ReleaseDocuments,
     @Inject(ARTIFACT_SETTINGS) private readonly settings: ArtifactSettings,
   ) {}
 
-  onApplicationBootstrap(): void {
-    const tick = () =>
-      void this.refresh().catch((error: unknown) => this.log.warn(`re-signing documents failed: ${String(error)}`));
-    tick();
-    this.timer = setInterval(tick, REFRESH_EVERY_MS);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
-
   /** Points `channel` of the release's image and architecture at it; optionally raises the rollback floor. */
-  async promote(releaseId: string, channel: string, rollbackFloor?: number): Promise<{ previous: string | null }> {
+  async promote(
+    releaseId: string,
+    channel: string,
+    rollbackFloor?: number,
+  ): Promise<{ previous: string | null }> {
     return this.ds.transaction(async (tx) => {
       const [release] = await tx.query<
         { state: string; image_name: string; architecture: string; sequence: number }[]
-      >('SELECT state, image_name, architecture, sequence FROM release WHERE release_id = $1 FOR UPDATE', [releaseId]);
+      >('SELECT state, image_name, architecture, sequence FROM release WHERE release_id = $1 FOR UPDATE', [
+        releaseId,
+      ]);
       if (!release) throw new NotFoundException(`no release ${releaseId}`);
-      if (release.state !== 'published') throw new ConflictException(`release ${releaseId} is ${release.state}`);
+      if (release.state !== 'published')
+        throw new ConflictException(`release ${releaseId} is ${release.state}`);
       if (rollbackFloor !== undefined && rollbackFloor > release.sequence)
         throw InvalidInputError.of(
           'rollbackFloor',
@@ -60,11 +50,13 @@ export class ReleaseLifecycle implements OnApplicationBootstrap, OnApplicationSh
       const touched = new Set([releaseId]);
       if (previous) touched.add(previous.release_id);
       if (rollbackFloor !== undefined) {
-        const raised = await tx.query<{ release_id: string }[]>(
-          `UPDATE release SET rollback_floor = $3
-            WHERE image_name = $1 AND architecture = $2 AND rollback_floor < $3 AND state = 'published'
-            RETURNING release_id`,
-          [release.image_name, release.architecture, rollbackFloor],
+        const raised = updatedRows<{ release_id: string }>(
+          await tx.query(
+            `UPDATE release SET rollback_floor = $3
+              WHERE image_name = $1 AND architecture = $2 AND rollback_floor < $3 AND state = 'published'
+              RETURNING release_id`,
+            [release.image_name, release.architecture, rollbackFloor],
+          ),
         );
         for (const r of raised) touched.add(r.release_id);
       }
@@ -89,9 +81,8 @@ export class ReleaseLifecycle implements OnApplicationBootstrap, OnApplicationSh
         `UPDATE release SET state = 'revoked', revoked_at = now(), revoked_reason = $2 WHERE release_id = $1`,
         [releaseId, reason],
       );
-      const left = await tx.query<{ channel: string }[]>(
-        'DELETE FROM channel WHERE release_id = $1 RETURNING channel',
-        [releaseId],
+      const left = updatedRows<{ channel: string }>(
+        await tx.query('DELETE FROM channel WHERE release_id = $1 RETURNING channel', [releaseId]),
       );
       await this.documents.issue(tx, releaseId);
       return { channels: left.map((c) => c.channel) };
@@ -105,7 +96,8 @@ export class ReleaseLifecycle implements OnApplicationBootstrap, OnApplicationSh
         WHERE r.state = 'published' AND d.expires_at < $1::timestamptz + make_interval(secs => $2)`,
       [now, this.settings.documentTtlSeconds / 2],
     );
-    for (const { release_id } of due) await this.ds.transaction((tx) => this.documents.issue(tx, release_id, now));
+    for (const { release_id } of due)
+      await this.ds.transaction((tx) => this.documents.issue(tx, release_id, now));
     return due.length;
   }
 }

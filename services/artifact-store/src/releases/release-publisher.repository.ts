@@ -5,7 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { contracts, ImagePublishedSchema } from '@muster/contracts';
 import { Outbox, OutboxRelay } from '@muster/persistence';
 import { DataSource } from 'typeorm';
-import { ReleaseDocuments } from './release-documents.js';
+import { ReleaseDocuments } from './release-documents.repository.js';
 
 export interface PublishedFile {
   name: string;
@@ -30,7 +30,8 @@ export interface PublishRequest {
 export function bootKinds(kinds: readonly string[]): string[] {
   const boot: string[] = [];
   if (kinds.includes('disk')) boot.push('uefi', 'bios');
-  if (kinds.includes('kernel') && kinds.includes('initrd') && kinds.includes('squashfs')) boot.push('network');
+  if (kinds.includes('kernel') && kinds.includes('initrd') && kinds.includes('squashfs'))
+    boot.push('network');
   return boot.length > 0 ? boot : ['none'];
 }
 
@@ -50,7 +51,9 @@ export class ReleasePublisher {
 
   async publish(request: PublishRequest): Promise<{ releaseId: string; sequence: number; created: boolean }> {
     const result = await this.ds.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${request.image}/${request.architecture}`]);
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `${request.image}/${request.architecture}`,
+      ]);
       const [existing] = await tx.query<{ release_id: string; sequence: number }[]>(
         'SELECT release_id, sequence FROM release WHERE build_id = $1',
         [request.buildId],
