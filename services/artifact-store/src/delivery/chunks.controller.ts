@@ -112,7 +112,9 @@ export class ChunksController {
     const reads: Promise<Readable>[] = [];
     const read = (i: number) => {
       const id = body.chunks[i];
-      if (id) reads[i] = this.bucket.store.get(this.bucket.name, chunkObjectKey(id));
+      if (!id) return;
+      reads[i] = this.bucket.store.get(this.bucket.name, chunkObjectKey(id));
+      reads[i].catch(() => undefined);
     };
     for (let i = 0; i < READ_AHEAD; i += 1) read(i);
     try {

@@ -75,7 +75,10 @@ export class FileStreamer {
     const reads: Promise<Buffer>[] = [];
     const read = (i: number) => {
       const chunk = chunks[i];
-      if (chunk) reads[i] = this.load(chunk);
+      if (!chunk) return;
+      reads[i] = this.load(chunk);
+      // Failures surface where the chunk is awaited; one read ahead must not fail the process.
+      reads[i].catch(() => undefined);
     };
     for (let i = 0; i < READ_AHEAD; i += 1) read(i);
     try {
@@ -93,8 +96,6 @@ export class FileStreamer {
       // sees fewer bytes than Content-Length announced, never wrong ones.
       this.metrics.refused('chunk-unreadable');
       res.destroy();
-    } finally {
-      for (const pending of reads) void pending?.catch(() => undefined);
     }
   }
 

@@ -53,7 +53,8 @@ export class ReleaseLifecycle {
         const raised = updatedRows<{ release_id: string }>(
           await tx.query(
             `UPDATE release SET rollback_floor = $3
-              WHERE image_name = $1 AND architecture = $2 AND rollback_floor < $3 AND state = 'published'
+              WHERE image_name = $1 AND architecture = $2 AND rollback_floor < $3 AND sequence >= $3
+                AND state = 'published'
               RETURNING release_id`,
             [release.image_name, release.architecture, rollbackFloor],
           ),
