@@ -1,11 +1,6 @@
 import { describeConfig, loadConfigOrExit, type ConfigOf, type ConfigSchema } from '@muster/config';
 import { createLogger, startTelemetry } from '@muster/observability';
-import {
-  commonServiceConfig,
-  serviceConfig,
-  type CommonServiceConfigSchema,
-  type ServiceConfigSchema,
-} from './service-config.js';
+import { commonServiceConfig, serviceConfig, type ServiceConfigSchema } from './service-config.js';
 import type { ServiceContext, ServiceParts } from './run-service.js';
 
 export interface ServiceEntry<E extends ConfigSchema = Record<never, never>, D extends boolean = true> {
