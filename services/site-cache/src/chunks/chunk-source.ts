@@ -164,7 +164,10 @@ export class ChunkSource {
       for await (const record of records) {
         done.add(record.sha256);
         const d = waiting.get(record.sha256)!;
-        await this.keep(record.sha256, record.stored).then(d.resolve, d.reject);
+        await this.keep(record.sha256, record.stored).then(
+          (c) => d.resolve(c),
+          (e: unknown) => d.reject(e),
+        );
       }
     } catch (error) {
       if (error instanceof ChunkPackError) this.stats.refused('unexpected-chunk');
