@@ -196,6 +196,20 @@ const examples: { [K in keyof typeof contracts]: MessageInitShape<(typeof contra
     state: DeploymentState.STAGING,
     at,
   },
+  siteCacheAnnounced: {
+    cacheId: 'berlin-3',
+    siteId: 'berlin-3',
+    url: 'http://cache.berlin-3.example:8089',
+    capacityBytes: 500n << 30n,
+    usedBytes: 120n << 30n,
+    chunkCount: 7_500_000n,
+    hitRatio: 0.97,
+    bytesServed: 2n << 40n,
+    originBytes: 130n << 30n,
+    at,
+    seq: 1_764_500_000_000n,
+  },
+  siteCachePrefetchRequested: { releaseId: id(2), siteId: 'berlin-3', requestedAt: at },
 };
 
 function roundTrip<S extends DescMessage>(schema: S, init: MessageInitShape<S>): void {

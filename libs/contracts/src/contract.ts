@@ -8,6 +8,7 @@ export type StreamName =
   | 'AGENT_TELEMETRY'
   | 'AGENT_COMMANDS'
   | 'DEADLETTER'
+  | 'SITE_CACHES'
   | 'KV_AGENT_HEARTBEATS'
   | 'KV_API_TOKENS'
   | 'KV_AGENT_PRESENCE';

@@ -16,6 +16,8 @@ import {
   ProfileChangedSchema,
   RolloutStateChangedSchema,
   SignedAgentCommandSchema,
+  SiteCacheAnnouncedSchema,
+  SiteCachePrefetchRequestedSchema,
   SiteChangedSchema,
 } from './gen/index.js';
 
@@ -178,6 +180,22 @@ export const contracts = {
     stream: 'ROLLOUTS',
     subject: 'muster.site.{siteId}.rollout.deployment.{machineId}.changed.v1',
     orderedBy: 'revision',
+  }),
+  siteCacheAnnounced: row({
+    name: 'sitecache.announced.v1',
+    kind: 'event',
+    schema: SiteCacheAnnouncedSchema,
+    stream: 'SITE_CACHES',
+    subject: 'muster.sitecache.{cacheId}.announced.v1',
+    orderedBy: 'seq',
+  }),
+  siteCachePrefetchRequested: row({
+    name: 'sitecache.prefetch.requested.v1',
+    kind: 'command',
+    schema: SiteCachePrefetchRequestedSchema,
+    stream: 'SITE_CACHES',
+    subject: 'muster.site.{siteId}.sitecache.prefetch.{releaseId}.requested.v1',
+    orderedBy: 'once',
   }),
 } as const;
 

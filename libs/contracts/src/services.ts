@@ -5,7 +5,7 @@ import { contracts } from './messages.js';
 import { queries } from './queries.js';
 import { streams } from './streams.js';
 
-/** The eight services: the NATS user names and the `runService({ name })` of each. */
+/** The services: the NATS user names and the `runService({ name })` of each. */
 export const serviceNames = [
   'discovery',
   'inventory',
@@ -15,6 +15,7 @@ export const serviceNames = [
   'scheduler',
   'agent-gateway',
   'api',
+  'site-cache',
 ] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
@@ -134,8 +135,9 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
   scheduler: {
     service: 'scheduler',
     // roadmap: rollouts advance on agent status and order agents through commands; a rollout's
-    // machines are looked up in inventory.
-    produces: [c.rolloutStateChanged, c.deploymentStateChanged, c.agentCommand],
+    // machines are looked up in inventory; a release is pre-staged at the sites' caches before
+    // a maintenance window.
+    produces: [c.rolloutStateChanged, c.deploymentStateChanged, c.agentCommand, c.siteCachePrefetchRequested],
     consumes: [{ contract: c.agentStatus, durable: 'scheduler-agent-status' }],
     answers: [],
     asks: [queries.getMachine],
@@ -168,6 +170,17 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
     tails: fleetEventStreams,
     // It alone creates and revokes operator tokens.
     kv: [{ stream: 'KV_API_TOKENS', owns: true, read: true, writeKeys: ['token.*'] }],
+  },
+  'site-cache': {
+    service: 'site-cache',
+    // One per site, no database: it announces itself (no outbox: the next announcement
+    // replaces a lost one) and reads its site's prefetch requests from its own position, kept
+    // on its disk — a durable shared by every site's cache would hand one site's request to another.
+    produces: [c.siteCacheAnnounced],
+    consumes: [],
+    answers: [],
+    asks: [],
+    tails: ['SITE_CACHES'],
   },
 };
 

@@ -92,6 +92,19 @@ export const streams: readonly StreamSpec[] = [
     duplicateWindowSeconds: DUPLICATE_WINDOW_SECONDS,
   },
   {
+    name: 'SITE_CACHES',
+    description: 'Site caches announcing themselves, and requests to pre-stage a release at a site',
+    kind: 'stream',
+    subjects: ['muster.sitecache.>', 'muster.site.*.sitecache.>'],
+    storage: 'file',
+    discard: 'new',
+    // Every cache announces itself each minute: 1,000 caches send about 24 MB an hour (400-byte
+    // messages), so six hours fit under the limit. A cache cut off for longer misses a prefetch
+    // request; its requester sees no progress in the announcements and asks again.
+    limits: { maxAgeSeconds: 6 * HOUR, maxBytes: 256 * MiB, replicas: 1 },
+    duplicateWindowSeconds: DUPLICATE_WINDOW_SECONDS,
+  },
+  {
     name: 'KV_AGENT_HEARTBEATS',
     description: 'The last heartbeat of each agent (KV bucket AGENT_HEARTBEATS)',
     kind: 'kv',

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { BusConnection } from '@muster/messaging';
 import { ReadinessRegistry } from '@muster/observability';
 import { DatabaseHealth } from '@muster/persistence';
@@ -18,12 +18,15 @@ export class CoreReadiness implements OnModuleInit {
   constructor(
     @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
     @Inject(BusConnection) private readonly bus: BusConnection,
-    @Inject(DatabaseHealth) private readonly database: DatabaseHealth,
+    // Absent in a service without a database.
+    @Optional() @Inject(DatabaseHealth) private readonly database: DatabaseHealth | undefined,
     @Inject(READINESS_NEEDS) private readonly needs: readonly CoreDependency[],
   ) {}
 
   onModuleInit(): void {
     if (this.needs.includes('nats')) this.readiness.register('nats', () => this.bus.ping());
-    if (this.needs.includes('postgres')) this.readiness.register('postgres', () => this.database.ping());
+    const database = this.database;
+    if (this.needs.includes('postgres') && database)
+      this.readiness.register('postgres', () => database.ping());
   }
 }

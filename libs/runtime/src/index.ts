@@ -1,5 +1,11 @@
 export { defineService, runService, serviceSchema, type ServiceEntry } from './main-entry.js';
-export { serviceConfig, type BaseServiceConfigSchema } from './service-config.js';
+export {
+  commonServiceConfig,
+  serviceConfig,
+  type BaseServiceConfigSchema,
+  type CommonServiceConfigSchema,
+  type ServiceConfigSchema,
+} from './service-config.js';
 export { createServiceApp } from './create-service-app.js';
 export type { ServiceParts, ServiceContext } from './run-service.js';
 export type { CoreDependency } from './core-readiness.js';

@@ -9,11 +9,12 @@ import { OutboxInbox1763800000000, PersistenceModule } from '@muster/persistence
 import { CoreReadiness, READINESS_NEEDS, type CoreDependency } from './core-readiness.js';
 import { configureHttpEdge } from './http/http-edge.js';
 import { OperatorAuthModule, OperatorTokenGuard } from './http/operator-token.guard.js';
-import type { BaseServiceConfigSchema } from './service-config.js';
+import type { BaseServiceConfigSchema, CommonServiceConfigSchema } from './service-config.js';
 
 export interface ServiceParts {
   /** The service's own modules: controllers, handlers, repositories. */
   features: (Type | DynamicModule)[];
+  /** Empty for a service without a database (`database: false` in its entry). */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: Function[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -27,14 +28,26 @@ export interface ServiceParts {
 
 export interface ServiceContext {
   name: string;
-  config: ConfigOf<BaseServiceConfigSchema>;
+  /** `database` is absent for a service without one. */
+  config: ConfigOf<CommonServiceConfigSchema> & Partial<Pick<ConfigOf<BaseServiceConfigSchema>, 'database'>>;
   logger: Logger;
   metrics?: Metrics;
 }
 
-/** The root module of a service: observability, bus, database + outbox, then its features. */
+/**
+ * The root module of a service: observability, bus, database + outbox (when it has a database),
+ * then its features.
+ */
 export function serviceModule(ctx: ServiceContext, parts: ServiceParts): DynamicModule {
   const { name, config } = ctx;
+  const database = config.database;
+  if (
+    !database &&
+    (parts.entities.length > 0 || parts.migrations.length > 0 || parts.readiness.includes('postgres'))
+  )
+    throw new Error(
+      `${name} has no database, yet its parts name entities, migrations or a PostgreSQL readiness check`,
+    );
   const source = `/muster/${name}`;
   // What this service may do on the bus: its streams, its inbox, and the handlers it may run.
   const manifest = busManifest(name);
@@ -74,16 +87,20 @@ export function serviceModule(ctx: ServiceContext, parts: ServiceParts): Dynamic
             ),
         }),
       }),
-      PersistenceModule.forRootAsync({
-        useFactory: () => ({
-          url: config.database.url,
-          schema: config.database.schema,
-          applicationName: `muster-${name}`,
-          entities: parts.entities,
-          migrations: [OutboxInbox1763800000000, ...parts.migrations],
-          source,
-        }),
-      }),
+      ...(database
+        ? [
+            PersistenceModule.forRootAsync({
+              useFactory: () => ({
+                url: database.url,
+                schema: database.schema,
+                applicationName: `muster-${name}`,
+                entities: parts.entities,
+                migrations: [OutboxInbox1763800000000, ...parts.migrations],
+                source,
+              }),
+            }),
+          ]
+        : []),
       OperatorAuthModule,
       ...parts.features,
     ],

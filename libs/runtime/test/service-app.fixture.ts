@@ -1,14 +1,9 @@
 import type { Server } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig, type ConfigOf, type ConfigSchema } from '@muster/config';
+import { loadConfig, type ConfigSchema } from '@muster/config';
 import { createLogger } from '@muster/observability';
 import { testOperatorToken } from './operator-token.fixture.js';
-import {
-  createServiceApp,
-  serviceSchema,
-  type BaseServiceConfigSchema,
-  type ServiceEntry,
-} from '../src/index.js';
+import { createServiceApp, serviceSchema, type ServiceContext, type ServiceEntry } from '../src/index.js';
 
 export interface RunningService {
   readonly app: INestApplication;
@@ -30,8 +25,8 @@ export interface OperatorTarget {
  * MUSTER_HTTP_PORT is given. An operator token is put into the bus's API_TOKENS bucket first
  * (`token`, what operatorFetch sends).
  */
-export async function startServiceInProcess<E extends ConfigSchema>(
-  entry: ServiceEntry<E>,
+export async function startServiceInProcess<E extends ConfigSchema, D extends boolean = true>(
+  entry: ServiceEntry<E, D>,
   env: Readonly<Record<string, string>>,
 ): Promise<RunningService> {
   const schema = serviceSchema(entry);
@@ -42,7 +37,7 @@ export async function startServiceInProcess<E extends ConfigSchema>(
       allowUnknown: Object.keys(env),
     },
   );
-  const base = config as unknown as ConfigOf<BaseServiceConfigSchema>;
+  const base = config as unknown as ServiceContext['config'];
   const token = await testOperatorToken(base.nats.servers);
   const logger = createLogger({ service: entry.name, level: 'error' });
   const app = await createServiceApp({ name: entry.name, config: base, logger }, await entry.load(config));

@@ -17,3 +17,4 @@ export * from './muster/inventory/v1/machine_pb.js';
 export * from './muster/inventory/v1/machine_query_pb.js';
 export * from './muster/rollout/v1/deployment_pb.js';
 export * from './muster/rollout/v1/rollout_pb.js';
+export * from './muster/sitecache/v1/site_cache_pb.js';
