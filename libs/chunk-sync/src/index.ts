@@ -1,0 +1,11 @@
+export { syncFile } from './sync-file.js';
+export {
+  SyncError,
+  type SyncErrorReason,
+  type SyncOptions,
+  type SyncProgress,
+  type SyncReport,
+  type SyncSeed,
+  type SyncSource,
+  type SyncWarning,
+} from './sync-types.js';
