@@ -147,7 +147,8 @@ async function fetchFromSource(
       const missing = named.size > 0 ? remaining.filter((g) => named.has(g.sha256)) : remaining;
       ctx.warn({ kind: 'chunks-missing', source: source.name, chunks: missing.length });
       outcome.missing.push(...missing);
-      remaining = remaining.filter((g) => !missing.includes(g));
+      const moved = new Set(missing);
+      remaining = remaining.filter((g) => !moved.has(g));
       continue;
     }
     if (error) {
