@@ -33,8 +33,8 @@ export interface FetchContext extends LocalContext {
   retries: number;
   retryDelayMs: number;
   stallTimeoutMs: number;
-  /** After each batch: make what was written durable and note it in the journal. */
-  checkpoint: () => Promise<void>;
+  /** After each batch (e.g. make what was written durable and note it in the journal). */
+  afterBatch: () => Promise<void>;
 }
 
 /**
@@ -51,7 +51,7 @@ export async function fetchChunks(ctx: FetchContext, groups: readonly ChunkGroup
     try {
       while (next < batches.length && !signal.aborted) {
         await fetchBatch(batchCtx, batches[next++]!);
-        await ctx.checkpoint();
+        await ctx.afterBatch();
       }
     } catch (error) {
       stop.abort(error);
