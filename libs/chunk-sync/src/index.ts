@@ -1,6 +1,7 @@
 export { syncFile } from './sync-file.js';
 export {
   SyncError,
+  type SeedChunker,
   type SyncErrorReason,
   type SyncOptions,
   type SyncProgress,

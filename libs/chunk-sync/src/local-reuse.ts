@@ -3,7 +3,7 @@ import { sha256Hex, type Manifest } from '@muster/chunks';
 import type { Placement } from './placement.js';
 import { readRange, type TargetFile } from './target-file.js';
 import { seedOffers, type ChunkGroup } from './sync-plan.js';
-import type { SyncSeed, SyncWarning } from './sync-types.js';
+import type { SeedChunker, SyncSeed, SyncWarning } from './sync-types.js';
 
 export interface LocalContext {
   manifest: Manifest;
@@ -42,12 +42,18 @@ export async function scanTarget(
 
 /**
  * Chunks the target lacks, read from seeds where their manifests say they are. A seed's manifest
- * is only a hint: each range is hashed, and a range that does not match is fetched instead.
+ * is only a hint: each range is hashed, and a range that does not match is fetched instead. A
+ * seed without a manifest is cut by `chunkSeed` when given (skipped otherwise), and each piece
+ * whose hash the target wants is used.
  */
-export async function reuseSeeds(ctx: LocalContext, seeds: readonly SyncSeed[]): Promise<void> {
+export async function reuseSeeds(
+  ctx: LocalContext,
+  seeds: readonly SyncSeed[],
+  chunkSeed: SeedChunker | undefined,
+): Promise<void> {
   const targetInfo = await ctx.target.handle.stat();
   for (const seed of seeds) {
-    if (!seed.manifest) {
+    if (!seed.manifest && !chunkSeed) {
       ctx.warn({ kind: 'seed-skipped', path: seed.path, reason: 'no manifest' });
       continue;
     }
@@ -66,22 +72,48 @@ export async function reuseSeeds(ctx: LocalContext, seeds: readonly SyncSeed[]):
     }
     const wanted = new Map(ctx.placement.absent(ctx.groups).map((g) => [g.sha256, g]));
     if (wanted.size === 0) return;
-    const handle = await open(seed.path, 'r');
-    let stale = 0;
-    try {
-      for (const { group, offset } of seedOffers(seed.manifest, wanted)) {
-        ctx.signal?.throwIfAborted();
-        const bytes = await readRange(handle, offset, group.length);
-        if (bytes.length !== group.length || sha256Hex(bytes) !== group.sha256) {
-          stale += 1;
-          continue;
-        }
-        await place(ctx, group, bytes, seed.path);
+    if (seed.manifest) await reuseByManifest(ctx, seed.path, seed.manifest, wanted);
+    else await reuseByCutting(ctx, seed.path, chunkSeed!, wanted);
+  }
+}
+
+async function reuseByManifest(
+  ctx: LocalContext,
+  path: string,
+  manifest: Manifest,
+  wanted: ReadonlyMap<string, ChunkGroup>,
+): Promise<void> {
+  const handle = await open(path, 'r');
+  let stale = 0;
+  try {
+    for (const { group, offset } of seedOffers(manifest, wanted)) {
+      ctx.signal?.throwIfAborted();
+      const bytes = await readRange(handle, offset, group.length);
+      if (bytes.length !== group.length || sha256Hex(bytes) !== group.sha256) {
+        stale += 1;
+        continue;
       }
-    } finally {
-      await handle.close();
+      await place(ctx, group, bytes, path);
     }
-    if (stale > 0) ctx.warn({ kind: 'stale-seed', path: seed.path, chunks: stale });
+  } finally {
+    await handle.close();
+  }
+  if (stale > 0) ctx.warn({ kind: 'stale-seed', path, chunks: stale });
+}
+
+async function reuseByCutting(
+  ctx: LocalContext,
+  path: string,
+  chunkSeed: SeedChunker,
+  wanted: Map<string, ChunkGroup>,
+): Promise<void> {
+  for await (const { bytes } of chunkSeed(path)) {
+    ctx.signal?.throwIfAborted();
+    const group = wanted.get(sha256Hex(bytes));
+    if (!group || group.length !== bytes.length) continue;
+    wanted.delete(group.sha256);
+    await place(ctx, group, bytes, path);
+    if (wanted.size === 0) return;
   }
 }
 

@@ -79,7 +79,7 @@ export async function syncFile(options: SyncOptions): Promise<SyncReport> {
   try {
     const trusted = new Set(journal ? await journal.load() : []);
     await scanTarget(local, trusted, target.initialSize);
-    await reuseSeeds(local, options.seeds ?? []);
+    await reuseSeeds(local, options.seeds ?? [], options.chunkSeed);
     await fillDuplicates(local);
     const absent = placement.absent(groups);
     if (placement.reusedBytes === 0 && manifest.length > 0) {

@@ -3,7 +3,7 @@ import type { Manifest } from '@muster/chunks';
 /** A local file that may already hold some of the target's chunks (e.g. the current A/B slot). */
 export interface SyncSeed {
   path: string;
-  /** What the seed is supposed to hold; checked chunk by chunk, never trusted. Without it the seed is skipped. */
+  /** What the seed is supposed to hold; checked chunk by chunk, never trusted. Without it the seed is cut by `chunkSeed`. */
   manifest?: Manifest;
 }
 
@@ -13,6 +13,12 @@ export interface SyncSource {
   name: string;
 }
 
+/**
+ * Cuts a whole file into chunks, in order: `chunkFile` from `@muster/chunks` fits. It must cut
+ * as the target's manifest was cut (same chunker and sizes) for its pieces to match.
+ */
+export type SeedChunker = (path: string) => AsyncIterable<{ bytes: Uint8Array }>;
+
 export interface SyncOptions {
   manifest: Manifest;
   /** A file path or a block device path. */
@@ -20,6 +26,8 @@ export interface SyncOptions {
   seeds?: SyncSeed[];
   /** Tried in order: site cache first, then origin. */
   sources: SyncSource[];
+  /** Cuts a seed that has no manifest; without it such a seed is skipped (`seed-skipped`). */
+  chunkSeed?: SeedChunker;
   /** Chunk-pack requests in flight at once. Default 4. */
   parallelism?: number;
   /** Stored (compressed) bytes asked for per request. Default 8 MiB. */

@@ -53,6 +53,26 @@ describe('syncFile from local data', () => {
       expect(report.fullDownload).toBe(false);
     }));
 
+  it('cuts a seed without a manifest with the chunker given, and uses the pieces the target wants', () =>
+    withTempDir(async (dir) => {
+      const slotA = join(dir, 'slot-a');
+      await writeFile(slotA, v1.bytes);
+      // Stands in for chunkFile: cuts where the content-defined chunker would (the block edges).
+      async function* chunkSeed(path: string) {
+        const bytes = await readFile(path);
+        for (const c of v1.manifest.chunks) yield { bytes: bytes.subarray(c.offset, c.offset + c.length) };
+      }
+      const { report, warnings } = await sync({
+        target: join(dir, 'slot-b'),
+        seeds: [{ path: slotA }],
+        chunkSeed,
+      });
+      await expectSameBytes(join(dir, 'slot-b'), v2);
+      expect(warnings).toEqual([]);
+      expect(report.fetchedStoredBytes).toBe(newStoredBytes(v2, v1));
+      expect(report.reusedBySeed).toEqual({ [slotA]: v2.bytes.length - v2New });
+    }));
+
   it('hashes what a seed holds: a stale range is fetched instead', () =>
     withTempDir(async (dir) => {
       const slotA = join(dir, 'slot-a');
