@@ -76,10 +76,10 @@ const cases: ListCase[] = [
       const rows = timed();
       for (const [n, r] of rows.entries()) {
         await db.query(
-          `INSERT INTO ${schema}.release (release_id, image_name, version, architecture, manifest_key,
-             manifest_sha256, signing_key_id, total_size_bytes, chunk_count, published_at)
-           VALUES ($1, 'base', $2, 'amd64', 'm', $3, 'k1', 1, 1, $4)`,
-          [r.id, `1.0.${n}`, 'b'.repeat(64), r.at],
+          `INSERT INTO ${schema}.release (release_id, image_name, version, sequence, architecture, state,
+             compatibility, total_size_bytes, new_stored_bytes, reused_bytes, published_at)
+           VALUES ($1, 'base', $2, $3, 'amd64', 'published', '{}', 1, 1, 0, $4)`,
+          [r.id, String(n + 1), n + 1, r.at],
         );
       }
       return newestFirst(rows);

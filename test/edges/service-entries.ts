@@ -1,5 +1,7 @@
 import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateSigningKey, keyRingEntry } from '@muster/command-signing';
 import type { ConfigSchema } from '@muster/config';
 import { streams } from '@muster/contracts';
 import { BusConnection } from '@muster/messaging';
@@ -31,6 +33,8 @@ export async function serviceEntry(name: string): Promise<ServiceEntry<ConfigSch
   return entry;
 }
 
+const EDGE_RELEASE_KEYS = keyRingEntry('edge', generateSigningKey('edge').seed);
+
 /** Every setting any service reads, pointing at the test servers; each service takes what it reads. */
 export function serviceTestEnv(
   servers: ServerEndpoints,
@@ -47,6 +51,10 @@ export function serviceTestEnv(
     MUSTER_S3_REGION: servers.s3.region,
     MUSTER_S3_BUCKET: uniqueBucketName('edge'),
     MUSTER_BOOT_PUBLIC_URL: 'http://boot.test:8085',
+    MUSTER_RELEASE_SIGNING_KEYS: EDGE_RELEASE_KEYS,
+    MUSTER_SITE_CACHE_ORIGIN: 'http://artifact-store.test:8084',
+    MUSTER_SITE_CACHE_DIR: join(tmpdir(), uniqueName('edge-site-cache')),
+    MUSTER_SITE_ID: 'edge',
     MUSTER_LOG_LEVEL: 'error',
     ...extra,
   };

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { serviceForPath } from '@muster/contracts';
-import { DOCUMENT_FILE, renderOpenApiFiles } from './openapi-files.js';
+import { DOCUMENT_FILE, renderOpenApiFiles, SITE_CACHE_DOCUMENT_FILE } from './openapi-files.js';
 
 type Operation = {
   'x-muster-service': string;
@@ -54,5 +54,18 @@ describe('docs/api/openapi.json', () => {
     expect(doc.paths['/v1/machines']!['get']!.parameters!.map((p) => p.name)).toEqual(
       expect.arrayContaining(['limit', 'after']),
     );
+  });
+
+  it('describes the site cache apart: the delivery routes without a token, prefetch and status with one', async () => {
+    const doc = JSON.parse(await readFile(SITE_CACHE_DOCUMENT_FILE, 'utf8')) as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    expect(doc.paths['/v1/chunks/{sha256}']!['get']!['x-muster-own-authentication']).toBeDefined();
+    expect(doc.paths['/v1/chunks/fetch']!['post']!['x-muster-own-authentication']).toBeDefined();
+    expect(doc.paths['/v1/prefetch']!['post']!.security).toBeUndefined();
+    expect(doc.paths['/v1/prefetch']!['post']!.responses['401']).toBeDefined();
+    const central = JSON.parse(await readFile(DOCUMENT_FILE, 'utf8')) as { paths: Record<string, unknown> };
+    expect(central.paths['/v1/prefetch']).toBeUndefined();
+    expect(central.paths['/v1/site-caches']).toBeDefined();
   });
 });

@@ -16,6 +16,10 @@ const PLACEHOLDER_ENV: Record<string, string> = {
   MUSTER_S3_REGION: 'us-east-1',
   MUSTER_S3_BUCKET: 'openapi',
   MUSTER_BOOT_PUBLIC_URL: 'http://boot.example:8085',
+  // A placeholder key ring (a seed of zeros): parts are built, nothing is signed.
+  MUSTER_RELEASE_SIGNING_KEYS: `openapi:${Buffer.alloc(32).toString('base64')}`,
+  MUSTER_SITE_CACHE_ORIGIN: 'http://artifact-store.example:8084',
+  MUSTER_SITE_ID: 'openapi',
 };
 
 function isEntry(value: unknown): value is ServiceEntry<ConfigSchema> {

@@ -82,7 +82,7 @@ async function main(): Promise<number> {
   const endpoints = servers.endpoints;
   const supervisor = (running.supervisor = new ServiceSupervisor(
     plan,
-    (service) => serviceEnv(service, endpoints),
+    (service) => serviceEnv(service, endpoints, plan),
     say,
   ));
   const results = await supervisor.startAll(120_000);

@@ -12,6 +12,7 @@ const endpoints = {
   redisUrl: 'redis://127.0.0.1:16379',
   s3: { url: 'http://127.0.0.1:17480', accessKey: 'a', secretKey: 's', region: 'us-east-1' },
   commandSigningKeys: 'local-1:c2VlZA==',
+  releaseSigningKeys: 'local-release-1:c2VlZA==',
 };
 
 describe('planStack', () => {
@@ -33,6 +34,7 @@ describe('serviceEnv', () => {
       serviceEnv(
         plan.services.find((s) => s.name === name)!,
         endpoints,
+        plan,
       );
     expect(Object.keys(envOf('inventory')).sort()).toEqual([
       'MUSTER_DATABASE_URL',
@@ -54,6 +56,16 @@ describe('serviceEnv', () => {
     // Commands are signed by the gateway's key ring; no other service holds it.
     expect(envOf('agent-gateway').MUSTER_COMMAND_SIGNING_KEYS).toBe(endpoints.commandSigningKeys);
     expect(envOf('scheduler').MUSTER_COMMAND_SIGNING_KEYS).toBeUndefined();
+    // Releases are signed by artifact-store's own key ring.
+    expect(envOf('artifact-store').MUSTER_RELEASE_SIGNING_KEYS).toBe(endpoints.releaseSigningKeys);
+    expect(envOf('agent-gateway').MUSTER_RELEASE_SIGNING_KEYS).toBeUndefined();
+    // The site cache has no database and reads through from artifact-store.
+    expect(envOf('site-cache').MUSTER_DATABASE_URL).toBeUndefined();
+    expect(envOf('site-cache')).toMatchObject({
+      MUSTER_SITE_CACHE_ORIGIN: 'http://127.0.0.1:8084',
+      MUSTER_SITE_CACHE_DIR: '/h/site-cache',
+      MUSTER_SITE_ID: 'local',
+    });
     // The administrator's password never reaches a service.
     for (const s of plan.services) expect(JSON.stringify(envOf(s.name))).not.toContain('admin:pw');
   });

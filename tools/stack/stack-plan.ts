@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { API_BASE_PORT } from '@muster/contracts';
 
-/** The eight services, their default HTTP port, and the extra servers each one needs. */
+/**
+ * The services, their default HTTP port, and the extra servers each one needs. `site` is the
+ * site cache: it has no database and reads through from the artifact store, as a cache at a
+ * branch office does; the local stack runs one for the site `local`.
+ */
 export const SERVICES = [
   { name: 'discovery', port: 8081, needs: [] },
   { name: 'inventory', port: 8082, needs: [] },
@@ -11,7 +15,11 @@ export const SERVICES = [
   { name: 'scheduler', port: 8086, needs: [] },
   { name: 'agent-gateway', port: 8087, needs: [] },
   { name: 'api', port: 8088, needs: [] },
-] as const satisfies readonly { name: string; port: number; needs: readonly ('redis' | 's3')[] }[];
+  { name: 'site-cache', port: 8089, needs: ['site'] },
+] as const satisfies readonly { name: string; port: number; needs: readonly ServerNeed[] }[];
+
+type ServerNeed = 'redis' | 's3' | 'site';
+const LOCAL_SITE_CACHE_BYTES = 10 * 1024 ** 3;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];
 
@@ -46,7 +54,11 @@ export interface StackPlan {
   operatorFile: string;
   /** agent-gateway's command-signing key ring, made on the first start. */
   commandKeysFile: string;
-  services: { name: ServiceName; port: number; needs: readonly ('redis' | 's3')[] }[];
+  /** artifact-store's release-signing key ring, made on the first start. */
+  releaseKeysFile: string;
+  /** The local site cache's chunk store. */
+  siteCacheDir: string;
+  services: { name: ServiceName; port: number; needs: readonly ServerNeed[] }[];
 }
 
 export function planStack(options: StackOptions): StackPlan {
@@ -63,6 +75,8 @@ export function planStack(options: StackOptions): StackPlan {
     apiPort: shift(API_BASE_PORT),
     operatorFile: join(options.home, 'operator.json'),
     commandKeysFile: join(options.home, 'command-signing-keys'),
+    releaseKeysFile: join(options.home, 'release-signing-keys'),
+    siteCacheDir: join(options.home, 'site-cache'),
     services: SERVICES.map((s) => ({ ...s, port: shift(s.port) })),
   };
 }
@@ -78,19 +92,34 @@ export interface Endpoints {
   s3: { url: string; accessKey: string; secretKey: string; region: string };
   /** MUSTER_COMMAND_SIGNING_KEYS of agent-gateway. */
   commandSigningKeys: string;
+  /** MUSTER_RELEASE_SIGNING_KEYS of artifact-store. */
+  releaseSigningKeys: string;
 }
 
 /** Exactly the MUSTER_* settings one service uses (an unknown one would stop it). */
-export function serviceEnv(service: StackPlan['services'][number], e: Endpoints): Record<string, string> {
+export function serviceEnv(
+  service: StackPlan['services'][number],
+  e: Endpoints,
+  plan: StackPlan,
+): Record<string, string> {
   const env: Record<string, string> = {
     MUSTER_HTTP_HOST: '127.0.0.1',
     MUSTER_HTTP_PORT: String(service.port),
     MUSTER_NATS_URL: e.natsUrl,
     MUSTER_NATS_NKEY_SEED: e.natsSeeds[service.name],
-    MUSTER_DATABASE_URL: e.postgresUrl,
     MUSTER_LOG_LEVEL: 'info',
   };
+  if (!service.needs.includes('site')) env.MUSTER_DATABASE_URL = e.postgresUrl;
   if (service.name === 'agent-gateway') env.MUSTER_COMMAND_SIGNING_KEYS = e.commandSigningKeys;
+  if (service.name === 'artifact-store') env.MUSTER_RELEASE_SIGNING_KEYS = e.releaseSigningKeys;
+  if (service.needs.includes('site')) {
+    const origin = plan.services.find((s) => s.name === 'artifact-store')!;
+    env.MUSTER_SITE_CACHE_ORIGIN = `http://127.0.0.1:${origin.port}`;
+    env.MUSTER_SITE_CACHE_DIR = plan.siteCacheDir;
+    env.MUSTER_SITE_CACHE_MAX_BYTES = String(LOCAL_SITE_CACHE_BYTES);
+    env.MUSTER_SITE_ID = 'local';
+    env.MUSTER_SITE_CACHE_PUBLIC_URL = `http://127.0.0.1:${service.port}`;
+  }
   if (service.name === 'boot') env.MUSTER_BOOT_PUBLIC_URL = `http://127.0.0.1:${service.port}`;
   if (service.needs.includes('redis')) env.MUSTER_REDIS_URL = e.redisUrl;
   if (service.needs.includes('s3')) {

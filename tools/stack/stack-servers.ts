@@ -9,7 +9,7 @@ import {
   type ServerHandle,
 } from '@muster/testing';
 import type { Endpoints, StackPlan } from './stack-plan.js';
-import { ensureCommandSigningKeys } from './command-signing-keys.js';
+import { ensureCommandSigningKeys, ensureKeyRing } from './command-signing-keys.js';
 
 export interface RunningServers {
   endpoints: Endpoints;
@@ -89,6 +89,7 @@ export async function startStackServers(
         natsAdminUrl: `nats://admin:${encodeURIComponent(credentials.admin.password)}@127.0.0.1:${nats.value.port}`,
         natsSeeds: serviceSeeds(nats.value.credentials),
         commandSigningKeys: await ensureCommandSigningKeys(plan.commandKeysFile),
+        releaseSigningKeys: await ensureKeyRing(plan.releaseKeysFile, 'local-release'),
         postgresUrl: postgres.value.url,
         redisUrl: redis.value.url,
         s3: {

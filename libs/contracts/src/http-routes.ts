@@ -23,6 +23,7 @@ export const httpRoutes: Readonly<Record<string, ServiceName>> = {
   chunks: 'artifact-store',
   manifests: 'artifact-store',
   gc: 'artifact-store',
+  'site-caches': 'artifact-store',
   rollouts: 'scheduler',
   tokens: 'api',
   events: 'api',

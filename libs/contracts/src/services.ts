@@ -112,10 +112,12 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
   'artifact-store': {
     service: 'artifact-store',
     // A completed build's outputs become a signed release; machines' and rollouts' releases are
-    // kept from garbage collection.
-    produces: [c.imagePublished],
+    // kept from garbage collection; site caches are listed from their announcements and asked
+    // to pre-stage a release.
+    produces: [c.imagePublished, c.siteCachePrefetchRequested],
     consumes: [
       { contract: c.imageBuildCompleted, durable: 'artifact-store-build-completed' },
+      { contract: c.siteCacheAnnounced, durable: 'artifact-store-site-caches' },
       { contract: c.machineUpdated, durable: 'artifact-store-machine-updated' },
       { contract: c.rolloutStateChanged, durable: 'artifact-store-rollout-changed' },
     ],
@@ -135,9 +137,8 @@ export const busManifests: Readonly<Record<ServiceName, BusManifest>> = {
   scheduler: {
     service: 'scheduler',
     // roadmap: rollouts advance on agent status and order agents through commands; a rollout's
-    // machines are looked up in inventory; a release is pre-staged at the sites' caches before
-    // a maintenance window.
-    produces: [c.rolloutStateChanged, c.deploymentStateChanged, c.agentCommand, c.siteCachePrefetchRequested],
+    // machines are looked up in inventory.
+    produces: [c.rolloutStateChanged, c.deploymentStateChanged, c.agentCommand],
     consumes: [{ contract: c.agentStatus, durable: 'scheduler-agent-status' }],
     answers: [],
     asks: [queries.getMachine],

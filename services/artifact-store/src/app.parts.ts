@@ -25,6 +25,9 @@ import { ReleaseLifecycle } from './releases/release-lifecycle.repository.js';
 import { ReleasePublisher } from './releases/release-publisher.repository.js';
 import { ReleasesController } from './releases/releases.controller.js';
 import { ReleasesRepository } from './releases/releases.repository.js';
+import { SiteCachesController } from './site-caches/site-caches.controller.js';
+import { SiteCachesHandlers } from './site-caches/site-caches.handlers.js';
+import { SiteCachesRepository } from './site-caches/site-caches.repository.js';
 import {
   ARTIFACT_STORAGE_CONFIG,
   ArtifactBucket,
@@ -47,6 +50,7 @@ class ArtifactsModule {
         ChunksController,
         ManifestsController,
         GcController,
+        SiteCachesController,
       ],
       providers: [
         { provide: ARTIFACT_STORAGE_CONFIG, useValue: options.storage },
@@ -69,6 +73,8 @@ class ArtifactsModule {
         ReleasePinsRepository,
         GarbageCollector,
         GcScheduler,
+        SiteCachesRepository,
+        SiteCachesHandlers,
       ],
     };
   }

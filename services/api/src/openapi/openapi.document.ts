@@ -1537,6 +1537,158 @@ export const openApiDocument: unknown = {
         },
       },
     },
+    '/v1/channels': {
+      get: {
+        operationId: 'artifact-store.ChannelsController.list',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/channels/{channel}/{image}/{architecture}': {
+      get: {
+        operationId: 'artifact-store.ChannelsController.document',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        security: [],
+        'x-muster-own-authentication':
+          'none: release documents are signed and clients verify them against keys they trust',
+        parameters: [
+          { name: 'channel', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'image', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'architecture', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/chunks/{sha256}': {
+      get: {
+        operationId: 'artifact-store.ChunksController.get',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        security: [],
+        'x-muster-own-authentication': 'none: chunks are named by their SHA-256 and clients check every one',
+        parameters: [
+          { name: 'redirect', in: 'query', required: false, schema: { type: 'string', enum: ['presigned'] } },
+          { name: 'sha256', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+      head: {
+        operationId: 'artifact-store.ChunksController.head',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        security: [],
+        'x-muster-own-authentication': 'none: chunks are named by their SHA-256 and clients check every one',
+        parameters: [{ name: 'sha256', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/chunks/fetch': {
+      post: {
+        operationId: 'artifact-store.ChunksController.fetch',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        security: [],
+        'x-muster-own-authentication': 'none: chunks are named by their SHA-256 and clients check every one',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  chunks: {
+                    minItems: 1,
+                    maxItems: 4096,
+                    type: 'array',
+                    items: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                  },
+                },
+                required: ['chunks'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
     '/v1/discovery/conflicts': {
       get: {
         operationId: 'discovery.IdentityConflictsController.list',
@@ -1757,6 +1909,45 @@ export const openApiDocument: unknown = {
           },
           { name: 'after', in: 'query', required: false, schema: { type: 'string', maxLength: 1024 } },
         ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/gc': {
+      post: {
+        operationId: 'artifact-store.GcController.run',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { dryRun: { default: false, type: 'boolean' } },
+                additionalProperties: false,
+              },
+            },
+          },
+        },
         responses: {
           '200': { description: 'Success' },
           '400': {
@@ -2312,6 +2503,40 @@ export const openApiDocument: unknown = {
         },
       },
     },
+    '/v1/manifests/{sha256}': {
+      get: {
+        operationId: 'artifact-store.ManifestsController.get',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        security: [],
+        'x-muster-own-authentication':
+          'none: manifests are named by their SHA-256, and signed releases name them',
+        parameters: [
+          {
+            name: 'base',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          },
+          { name: 'sha256', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
     '/v1/openapi.json': {
       get: {
         operationId: 'api.OpenApiController.document',
@@ -2571,7 +2796,262 @@ export const openApiDocument: unknown = {
             schema: { default: 100, type: 'integer', minimum: 1, maximum: 1000 },
           },
           { name: 'after', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } },
+          {
+            name: 'image',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' },
+          },
+          {
+            name: 'architecture',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' },
+          },
+          {
+            name: 'channel',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' },
+          },
+          {
+            name: 'state',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['published', 'revoked'] },
+          },
         ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/releases/{id}': {
+      get: {
+        operationId: 'artifact-store.ReleasesController.get',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/releases/{id}/delta-plan': {
+      post: {
+        operationId: 'artifact-store.ReleasesController.deltaPlan',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        security: [],
+        'x-muster-own-authentication': 'none: it tells only which content-addressed chunks a release uses',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                anyOf: [
+                  {
+                    type: 'object',
+                    properties: {
+                      fromRelease: {
+                        type: 'string',
+                        format: 'uuid',
+                        pattern:
+                          '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$',
+                      },
+                      includeIds: { type: 'boolean' },
+                    },
+                    required: ['fromRelease'],
+                    additionalProperties: false,
+                  },
+                  {
+                    type: 'object',
+                    properties: {
+                      have: {
+                        maxItems: 1000000,
+                        type: 'array',
+                        items: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                      },
+                      includeIds: { type: 'boolean' },
+                    },
+                    required: ['have'],
+                    additionalProperties: false,
+                  },
+                ],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/releases/{id}/document': {
+      get: {
+        operationId: 'artifact-store.ReleasesController.document',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        security: [],
+        'x-muster-own-authentication':
+          'none: release documents are signed and clients verify them against keys they trust',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/releases/{id}/files/{name}': {
+      get: {
+        operationId: 'artifact-store.ReleasesController.file',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        security: [],
+        'x-muster-own-authentication':
+          'none: the bytes are those a signed release names; the ETag is their SHA-256',
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/releases/{id}/promote': {
+      post: {
+        operationId: 'artifact-store.ReleasesController.promote',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  channel: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' },
+                  rollbackFloor: { type: 'integer', minimum: 0, maximum: 9007199254740991 },
+                },
+                required: ['channel'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/releases/{id}/revoke': {
+      post: {
+        operationId: 'artifact-store.ReleasesController.revoke',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } },
+                required: ['reason'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
         responses: {
           '200': { description: 'Success' },
           '400': {
@@ -2610,6 +3090,89 @@ export const openApiDocument: unknown = {
         ],
         responses: {
           '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/site-caches': {
+      get: {
+        operationId: 'artifact-store.SiteCachesController.list',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        parameters: [
+          {
+            name: 'site',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' },
+          },
+        ],
+        responses: {
+          '200': { description: 'Success' },
+          '400': {
+            description: 'Invalid input: the problem names each refused field (`invalid-params`)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '401': {
+            description:
+              'No operator token, or a bad one: `reason` is missing, malformed, unknown, revoked or expired',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': {
+            description: 'Rate limited (Retry-After)',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          default: {
+            description: 'Any other error',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        },
+      },
+    },
+    '/v1/site-caches/prefetch': {
+      post: {
+        operationId: 'artifact-store.SiteCachesController.prefetch',
+        tags: ['artifact-store'],
+        'x-muster-service': 'artifact-store',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  siteId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' },
+                  releaseId: {
+                    type: 'string',
+                    format: 'uuid',
+                    pattern:
+                      '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$',
+                  },
+                },
+                required: ['siteId', 'releaseId'],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          '202': { description: 'Success' },
           '400': {
             description: 'Invalid input: the problem names each refused field (`invalid-params`)',
             content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },

@@ -104,7 +104,8 @@ export class ChunkStore1766100000100 implements MigrationInterface {
         site_id       text NOT NULL,
         url           text NOT NULL,
         status        jsonb NOT NULL,
-        announced_at  timestamptz NOT NULL
+        announced_at  timestamptz NOT NULL,
+        seq           bigint NOT NULL
       )`);
   }
 
