@@ -143,6 +143,7 @@ describe('chunkFile on real mksquashfs images', () => {
       expectExact(chunks, await readFile(path));
     }
     expect(() => squashfsLayout(noise(4096, 1))).toThrow(/no squashfs magic/);
+    expect(() => chunkFile(other).chunking()).toThrow(/once iteration has started/);
   });
 
   it('reads an image of any compressor whose inode table is stored uncompressed', async () => {
