@@ -41,6 +41,10 @@ REQUIRED=(
   update-binfmts:binfmt-support
   arch-test:arch-test
   zstd:zstd
+  # Chunking and delta benches (issue 16): the peers they measure, and the image listing.
+  casync:casync
+  xdelta3:xdelta3
+  sqfs2tar:squashfs-tools-ng
   # The image-build sandbox test (test/deploy): the Deployment's settings rebuilt with runc.
   runc:runc
   setcap:libcap2-bin

@@ -26,6 +26,8 @@ const KINDS: ImageOptions[] = [
   { compressor: 'gzip', fragments: 'small' },
 ];
 const XZ: ImageOptions = { compressor: 'xz', fragments: 'none' };
+/** xz, but the inode table stored uncompressed (-noI): readable whatever the compressor. */
+const XZ_PLAIN_INODES: ImageOptions = { compressor: 'xz', fragments: 'none', extra: ['-noI'] };
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'muster-chunks-'));
@@ -36,6 +38,7 @@ beforeAll(async () => {
     await makeImage(join(root, 'v2'), image('v2', o), o);
   }
   await makeImage(join(root, 'v1'), image('v1', XZ), XZ);
+  await makeImage(join(root, 'v1'), join(root, 'v1-xz-plain-inodes.squashfs'), XZ_PLAIN_INODES);
 });
 afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
@@ -140,6 +143,15 @@ describe('chunkFile on real mksquashfs images', () => {
       expectExact(chunks, await readFile(path));
     }
     expect(() => squashfsLayout(noise(4096, 1))).toThrow(/no squashfs magic/);
+    expect(() => chunkFile(other).chunking()).toThrow(/once iteration has started/);
+  });
+
+  it('reads an image of any compressor whose inode table is stored uncompressed', async () => {
+    const path = join(root, 'v1-xz-plain-inodes.squashfs');
+    const { chunks, chunking } = await cut(path);
+    expect(chunking).toBe('squashfs-v1');
+    expectExact(chunks, await readFile(path));
+    expect(squashfsLayout(await readFile(path)).runs.length).toBeGreaterThan(300);
   });
 
   it('fetches about the new files for v1 → v2, less than FastCDC on the same bytes', async () => {

@@ -112,6 +112,7 @@ export interface ImageOptions {
   compressor: 'zstd' | 'gzip' | 'xz';
   /** none: -no-fragments; small: files under a block share fragment blocks (the default); tails: -tailends too. */
   fragments: 'none' | 'small' | 'tails';
+  extra?: string[];
 }
 
 export async function makeImage(tree: string, out: string, o: ImageOptions): Promise<void> {
@@ -135,6 +136,7 @@ export async function makeImage(tree: string, out: string, o: ImageOptions): Pro
       '-processors',
       '1',
       ...PSEUDO.flatMap((p) => ['-p', p]),
+      ...(o.extra ?? []),
     ],
     'squashfs-tools',
   );

@@ -68,7 +68,8 @@ export function fastCdcCut(data: Uint8Array, start: number, end: number, p: Fast
   let i = start + p.minSize;
   const stopS = start + normal;
   const stopL = start + n;
-  // Unrolled by four (the same cuts as one byte at a time): about 1.5× faster in V8.
+  // Unrolled by four (the same cuts as one byte at a time; the pinned spec was made before):
+  // 1.5× the plain loop in V8 here (bench/chunking).
   for (; i + 3 < stopS; i += 4) {
     h = ((h << 1) + gear[data[i]!]!) | 0;
     if ((h & maskS) === 0) return i - start + 1;

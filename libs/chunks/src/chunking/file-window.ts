@@ -14,6 +14,7 @@ export class FileWindow {
   constructor(
     private readonly file: FileHandle,
     readonly size: number,
+    private readonly windowBytes = WINDOW_BYTES,
   ) {}
 
   /** The bytes `[position, position + length)`, which must lie within the file; reads as needed. */
@@ -28,7 +29,7 @@ export class FileWindow {
   private async refill(position: number, length: number): Promise<void> {
     const keepFrom = Math.max(position, this.bufStart);
     const carried = this.buf.subarray(keepFrom - this.bufStart);
-    const want = Math.min(Math.max(WINDOW_BYTES, length), this.size - keepFrom);
+    const want = Math.min(Math.max(this.windowBytes, length), this.size - keepFrom);
     const next = Buffer.allocUnsafe(want);
     carried.copy(next, 0);
     let filled = carried.length;
