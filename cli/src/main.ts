@@ -3,14 +3,18 @@ import { Command, CommanderError } from 'commander';
 import { RecipeInvalidError } from '@muster/recipes';
 import { agentsCommand } from './commands/agents.command.js';
 import { buildsCommand } from './commands/builds.command.js';
+import { channelsCommand } from './commands/channels.command.js';
 import type { CliIo } from './commands/context.js';
 import { eventsCommand } from './commands/events.command.js';
 import { CommandExit, EXIT } from './commands/exit.js';
+import { gcCommand } from './commands/gc.command.js';
 import { groupsCommand } from './commands/groups.command.js';
 import { machinesCommand } from './commands/machines.command.js';
 import { profilesCommand } from './commands/profiles.command.js';
 import { recipesCommand } from './commands/recipes.command.js';
+import { releasesCommand } from './commands/releases.command.js';
 import { rulesCommand } from './commands/rules.command.js';
+import { siteCachesCommand } from './commands/site-caches.command.js';
 import { sitesCommand } from './commands/sites.command.js';
 import { bootstrapTokensCommand, tokensCommand } from './commands/tokens.command.js';
 import { webhooksCommand } from './commands/webhooks.command.js';
@@ -42,6 +46,10 @@ export function program(io: CliIo): Command {
     webhooksCommand,
     recipesCommand,
     buildsCommand,
+    releasesCommand,
+    channelsCommand,
+    gcCommand,
+    siteCachesCommand,
   ]) {
     root.addCommand(make(io));
   }

@@ -151,3 +151,16 @@ export function parseWindow(
   }
   return [...previous, { days, start: match[2]!, durationMinutes: parseDuration(match[3]!) / 60_000 }];
 }
+
+/** An http(s) base URL without its trailing slashes: `http://cache.branch-042:8090/` → `…:8090`. */
+export function parseHttpUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidArgumentError(`"${text}" is not a URL (e.g. http://cache.branch-042:8090)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError(`"${text}" is not an http:// or https:// URL`);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}

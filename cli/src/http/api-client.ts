@@ -74,6 +74,11 @@ export class ApiClient {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
+  /** The base URL requests go to (what --url, MUSTER_URL or the config named). */
+  get baseUrl(): string {
+    return this.config.url;
+  }
+
   url(path: string, query: Query = {}): string {
     const url = new URL(`${this.config.url}${path}`);
     for (const [key, value] of Object.entries(query)) {
@@ -85,7 +90,8 @@ export class ApiClient {
   /** The raw response of a request whose status is 2xx; for streams (SSE). */
   async open(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = {
-      authorization: `Bearer ${this.config.token}`,
+      // No token (a site cache, asked directly): no authorization header at all.
+      ...(this.config.token ? { authorization: `Bearer ${this.config.token}` } : {}),
       accept: 'application/json',
       ...options.headers,
     };
