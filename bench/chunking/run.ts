@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { chunkFile, fastCdcBoundaries } from '../../libs/chunks/src/chunking/index.js';
+import { chunkFile, fastCdcBoundaries } from '@muster/chunks';
 import { BENCH_DIR, benchImage, V1_PACKAGES } from '../delta/image-pair.js';
 import { casyncMake, storeContents } from './casync.js';
 import { storeChunks } from './store-chunks.js';

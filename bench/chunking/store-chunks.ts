@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, zstdCompressSync } from 'node:zlib';
-import { chunkFile } from '../../libs/chunks/src/chunking/index.js';
+import { chunkFile } from '@muster/chunks';
 import type { StorePool } from './store-pool.js';
 
 const PARAMS = { [constants.ZSTD_c_compressionLevel]: 3, [constants.ZSTD_c_contentSizeFlag]: 1 };

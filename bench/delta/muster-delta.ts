@@ -3,7 +3,7 @@
 // replaces this one function.
 import { createHash } from 'node:crypto';
 import { constants, zstdCompressSync } from 'node:zlib';
-import { chunkFile, fastCdcBoundaries } from '../../libs/chunks/src/chunking/index.js';
+import { chunkFile, fastCdcBoundaries } from '@muster/chunks';
 import { readFile } from 'node:fs/promises';
 
 const zstd3 = (b: Uint8Array) =>

@@ -1,7 +1,9 @@
+import { MAX_CHUNK_BYTES } from '../chunk-id.js';
 import { createHash } from 'node:crypto';
 
 /** Largest chunk any chunker here cuts, uncompressed (the store's MAX_CHUNK_BYTES). */
-export const CHUNKER_MAX_BYTES = 4 * 1024 * 1024;
+/** The largest chunk a chunker may cut: the store's limit. */
+export const CHUNKER_MAX_BYTES = MAX_CHUNK_BYTES;
 
 export interface ChunkerOptions {
   minSize?: number;
