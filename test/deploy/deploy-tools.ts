@@ -51,12 +51,13 @@ export const KUBECTL_INSTALL = 'apt-get install -y kubernetes-client';
 
 /** `kubectl kustomize` of deploy/k8s/overlays/<overlay>, parsed. */
 export function renderOverlay(overlay: string): K8sObject[] {
-  const { status, stdout, stderr } = runTool(
-    'kubectl',
-    ['kustomize', `deploy/k8s/overlays/${overlay}`],
-    KUBECTL_INSTALL,
-  );
-  if (status !== 0) throw new Error(`kubectl kustomize ${overlay} exited ${status}:\n${stderr}`);
+  return renderKustomization(`deploy/k8s/overlays/${overlay}`);
+}
+
+/** `kubectl kustomize` of a directory (relative to the repository root), parsed. */
+export function renderKustomization(dir: string): K8sObject[] {
+  const { status, stdout, stderr } = runTool('kubectl', ['kustomize', dir], KUBECTL_INSTALL);
+  if (status !== 0) throw new Error(`kubectl kustomize ${dir} exited ${status}:\n${stderr}`);
   return parseAllDocuments(stdout).map((doc) => {
     if (doc.errors.length > 0) throw new Error(`unparsable YAML from kustomize: ${doc.errors[0]?.message}`);
     return doc.toJS() as K8sObject;

@@ -4,6 +4,10 @@
 // image's own command; the compose file is valid for docker-compose, builds each service's image
 // with that command and health-checks it. Every service but image-build meets the "restricted"
 // Pod Security Standard; image-build's own checks are in image-build-manifests.test.ts.
+// artifact-store signs releases with keys from a Secret and chunks build outputs on a volume of
+// its own. The site cache, deployed at a site, has its own (site-cache-manifests.test.ts).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
@@ -22,10 +26,21 @@ import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service, type IService } from 'kubernetes-models/v1/Service';
 import type { IContainer } from 'kubernetes-models/v1/Container';
-import { streamLimitsValue } from '@muster/config';
+import { generateSigningKey, keyRingEntry } from '@muster/command-signing';
+import { ConfigError, loadConfig, streamLimitsValue, type ConfigSchema, type EnvVar } from '@muster/config';
 import { streams } from '@muster/contracts';
 import { effectiveLimits } from '@muster/messaging';
-import { composeDir, renderOverlay, runTool as runInstalledTool, type K8sObject } from './deploy-tools.js';
+import { serviceSchema } from '@muster/runtime';
+import { artifactConfig } from '../../services/artifact-store/src/artifact.config.js';
+import { artifactStoreService } from '../../services/artifact-store/src/service.entry.js';
+import {
+  composeDir,
+  renderOverlay,
+  root,
+  runTool as runInstalledTool,
+  type K8sObject,
+} from './deploy-tools.js';
+import { containerEnv, quantityBytes, TEST_NKEY_SEED } from './pod-env.js';
 
 /** The generated name of a ConfigMap (kustomize appends a hash to it). */
 function configMapName(
@@ -76,6 +91,14 @@ const S3_ENV = [
   'MUSTER_S3_REGION',
   'MUSTER_S3_BUCKET',
 ];
+/** The variable names a configuration schema declares. */
+function envNames(schema: ConfigSchema): string[] {
+  return Object.values(schema).flatMap((node) =>
+    (node as EnvVar).kind === 'env-var' ? [(node as EnvVar).name] : envNames(node as ConfigSchema),
+  );
+}
+/** artifact-store's own settings: release signing, documents, GC, ingest, presigned URLs. */
+const ARTIFACT_ENV = envNames(artifactConfig());
 /** image-build's worker: whether this instance builds, how many at once, and where. */
 const BUILD_ENV = [
   'MUSTER_BUILD_WORKER',
@@ -89,7 +112,7 @@ const ALLOWED_ENV: Record<string, Set<string>> = Object.fromEntries(
     new Set([
       ...COMMON_ENV,
       ...(s === 'image-build' ? ['MUSTER_REDIS_URL', ...S3_ENV, ...BUILD_ENV] : []),
-      ...(s === 'artifact-store' ? S3_ENV : []),
+      ...(s === 'artifact-store' ? [...S3_ENV, ...ARTIFACT_ENV] : []),
       ...(s === 'boot' ? ['MUSTER_BOOT_PUBLIC_URL'] : []),
       ...(s === 'discovery' ? ['MUSTER_DISCOVERY_REPORT_RETENTION_HOURS'] : []),
       ...(s === 'agent-gateway' ? ['MUSTER_COMMAND_SIGNING_KEYS'] : []),
@@ -107,7 +130,9 @@ const REQUIRED_ENV: Record<string, string[]> = Object.fromEntries(
       'MUSTER_NATS_NKEY_SEED',
       'MUSTER_DATABASE_URL',
       ...(s === 'image-build' ? ['MUSTER_REDIS_URL'] : []),
-      ...(s === 'artifact-store' ? S3_ENV.filter((k) => k !== 'MUSTER_S3_REGION') : []),
+      ...(s === 'artifact-store'
+        ? [...S3_ENV.filter((k) => k !== 'MUSTER_S3_REGION'), 'MUSTER_RELEASE_SIGNING_KEYS']
+        : []),
       ...(s === 'boot' ? ['MUSTER_BOOT_PUBLIC_URL'] : []),
       // Without it the gateway refuses every command (503 at the route, refused off the bus).
       ...(s === 'agent-gateway' ? ['MUSTER_COMMAND_SIGNING_KEYS'] : []),
@@ -157,6 +182,20 @@ describe('tool check', () => {
     expect(() => runTool('muster-no-such-tool', [])).toThrow(`install it with: ${INSTALL}`);
   });
 });
+
+/** A release-signing key ring as `npm run command-keys -- generate` prints it. */
+const releaseKeyRing = () => keyRingEntry('release-test', generateSigningKey('release-test').seed);
+
+/** The variables a ConfigError names (none when the configuration loads). */
+function refusedVariables(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((i) => `${i.variable}: ${i.message}`);
+    throw error;
+  }
+  return [];
+}
 
 describe.each([
   { overlay: 'local', replicas: 1, minReplicas: 1, maxReplicas: 1, streamReplicas: 1 },
@@ -310,6 +349,7 @@ describe.each([
       }
       for (const secretVar of [
         'MUSTER_COMMAND_SIGNING_KEYS',
+        'MUSTER_RELEASE_SIGNING_KEYS',
         'MUSTER_DATABASE_URL',
         'MUSTER_NATS_NKEY_SEED',
         'MUSTER_S3_SECRET_KEY',
@@ -371,6 +411,38 @@ describe.each([
     }
   });
 
+  it('gives artifact-store its release-signing keys from muster-secrets and a volume to chunk build outputs in', () => {
+    const d = named<IDeployment>('Deployment', 'artifact-store');
+    const c = container(d);
+    const keys = c.env?.find((e) => e.name === 'MUSTER_RELEASE_SIGNING_KEYS');
+    expect(keys?.value, 'never a literal').toBeUndefined();
+    expect(keys?.valueFrom?.secretKeyRef).toEqual({ name: 'muster-secrets', key: 'release-signing-keys' });
+
+    // A volume of its own (not /tmp), bounded, and within the container's ephemeral storage.
+    const workDir = c.env?.find((e) => e.name === 'MUSTER_INGEST_WORK_DIR')?.value;
+    expect(workDir).toMatch(/^\/./);
+    const mount = c.volumeMounts?.find((m) => m.mountPath === workDir);
+    expect(mount, `a volume on ${workDir}`).toBeDefined();
+    expect(mount!.readOnly).not.toBe(true);
+    const volume = d.spec!.template.spec!.volumes!.find((v) => v.name === mount!.name);
+    expect(volume?.emptyDir?.sizeLimit, `${mount!.name}: a bounded emptyDir`).toBeDefined();
+    const size = quantityBytes(volume!.emptyDir!.sizeLimit!);
+    // The base's 20 GiB; a laptop's disk gets 5 GiB (overlays/local).
+    expect(size).toBe((overlay === 'local' ? 5 : 20) * 2 ** 30);
+    const limit = c.resources?.limits?.['ephemeral-storage'];
+    if (overlay === 'production') expect(quantityBytes(limit!)).toBeGreaterThan(size);
+
+    // Once the Secrets exist, the service accepts exactly what it is given.
+    const env = containerEnv(c, rendering(), {
+      'muster-nats-artifact-store/nkey-seed': TEST_NKEY_SEED,
+      'muster-secrets/artifact-store-database-url': 'postgres://muster:secret@postgres:5432/muster',
+      'muster-secrets/s3-access-key': 'muster',
+      'muster-secrets/s3-secret-key': 'secret',
+      'muster-secrets/release-signing-keys': releaseKeyRing(),
+    });
+    expect(refusedVariables(() => loadConfig(serviceSchema(artifactStoreService), env))).toEqual([]);
+  });
+
   it(`runs ${replicas} replica(s) per service within the autoscaler's range`, () => {
     for (const name of SERVICES) {
       expect(named<IDeployment>('Deployment', name).spec?.replicas, name).toBe(replicas);
@@ -391,6 +463,7 @@ interface ComposeService {
   environment?: Record<string, string | null>;
   healthcheck?: { test?: string[] | string; disable?: boolean };
   depends_on?: Record<string, { condition: string }>;
+  volumes?: string[];
 }
 
 /** `docker-compose config`, parsed: every service with its settings resolved. */
@@ -443,5 +516,41 @@ describe(composeFile, () => {
     for (const infra of ['nats', 'postgres', 'redis', 'minio']) {
       expect(services[infra]?.healthcheck?.test, `${infra} healthcheck`).toBeDefined();
     }
+  });
+
+  it('gives artifact-store its release-signing keys from a variable of the .env file, and a named volume to chunk in', () => {
+    // Never a literal in the file: the keys come from .env (deploy/compose/.env.example).
+    const raw = parse(readFileSync(resolve(root, composeFile), 'utf8')) as {
+      services: Record<string, ComposeService>;
+    };
+    expect(raw.services['artifact-store']!.environment?.['MUSTER_RELEASE_SIGNING_KEYS']).toBe(
+      '${RELEASE_SIGNING_KEYS:-}',
+    );
+    const ring = releaseKeyRing();
+    const { status, stdout, stderr } = runInstalledTool(
+      'docker-compose',
+      ['-f', 'docker-compose.yml', 'config'],
+      INSTALL,
+      {
+        cwd: composeDir,
+        env: { ...process.env, RELEASE_SIGNING_KEYS: ring, NATS_SEED_ARTIFACT_STORE: TEST_NKEY_SEED },
+      },
+    );
+    expect(status, stderr).toBe(0);
+    const s = (parse(stdout) as { services: Record<string, ComposeService> }).services['artifact-store']!;
+    const env = Object.fromEntries(
+      Object.entries(s.environment ?? {}).filter((e): e is [string, string] => e[1] !== null),
+    );
+    expect(env['MUSTER_RELEASE_SIGNING_KEYS']).toBe(ring);
+    expect(refusedVariables(() => loadConfig(serviceSchema(artifactStoreService), env))).toEqual([]);
+
+    // The work directory is a named volume (not the /tmp tmpfs), starting from a directory of
+    // the image that the service's user (1000) owns.
+    const workDir = env['MUSTER_INGEST_WORK_DIR'];
+    const volume = (s.volumes ?? []).find((v) => v.split(':')[1] === workDir);
+    expect(volume, `a volume on ${workDir}`).toBeDefined();
+    expect(volume!.split(':')[0]).not.toMatch(/^[./]/);
+    const dockerfile = readFileSync(resolve(root, 'deploy/docker/Dockerfile'), 'utf8');
+    expect(dockerfile).toContain(`artifact-store) install -d -o 1000 -g 1000 -m 0750 ${workDir} ;;`);
   });
 });
