@@ -131,6 +131,8 @@ async function check(service: RunningService, probe: Probe): Promise<string | un
     return `${where}: ${res.status} instead of ${probe.status}: ${text.slice(0, 200)}`;
   if (!res.headers.get('content-type')?.startsWith('application/problem+json'))
     return `${where}: content-type ${res.headers.get('content-type')}`;
+  // A HEAD answer has the problem's status and type header but no body to name the field in.
+  if (probe.method === 'HEAD') return undefined;
   const problem = JSON.parse(text) as {
     type?: string;
     status?: number;
@@ -174,7 +176,9 @@ describe.each(serviceNames)('every route of %s', (name) => {
   });
 
   it('is in the one OpenAPI document, every route, and refuses each operator route without a token', async () => {
-    const doc = JSON.parse(await readFile(join(REPO_ROOT, 'docs', 'api', 'openapi.json'), 'utf8')) as {
+    // The site cache runs at a site, at its own address: its routes have their own document.
+    const file = name === 'site-cache' ? 'site-cache.openapi.json' : 'openapi.json';
+    const doc = JSON.parse(await readFile(join(REPO_ROOT, 'docs', 'api', file), 'utf8')) as {
       paths: Record<string, Record<string, { 'x-muster-own-authentication'?: string }>>;
     };
     const missing: string[] = [];

@@ -2903,7 +2903,7 @@ export const openApiDocument: unknown = {
                     type: 'object',
                     properties: {
                       have: {
-                        maxItems: 1000000,
+                        maxItems: 20000,
                         type: 'array',
                         items: { type: 'string', pattern: '^[0-9a-f]{64}$' },
                       },

@@ -19,6 +19,7 @@ import { FileStreamer } from '../delivery/file-streamer.js';
 import { DeltaPlanner, type DeltaPlan } from './delta-plan.repository.js';
 import { ReleaseLifecycle } from './release-lifecycle.repository.js';
 import {
+  DELTA_PLAN_BODY_LIMIT,
   deltaPlanBody,
   listReleasesQuery,
   promoteBody,
@@ -98,7 +99,7 @@ export class ReleasesController {
   /** The chunks and stored bytes a machine still needs, given its current release or the chunks it holds. */
   @Post(':id/delta-plan')
   @HttpCode(200)
-  @BodyLimit(80 * 1024 * 1024)
+  @BodyLimit(DELTA_PLAN_BODY_LIMIT)
   @OwnAuthentication('none: it tells only which content-addressed chunks a release uses')
   async deltaPlan(
     @Param('id', { schema: releaseIdParam }) id: string,

@@ -27,13 +27,18 @@ export const revokeBody = z.strictObject({
 });
 export type RevokeBody = z.infer<typeof revokeBody>;
 
+export const MAX_HAVE_IDS = 20_000;
+/** 20,000 quoted ids with commas, and room for the rest of the body. */
+export const DELTA_PLAN_BODY_LIMIT = MAX_HAVE_IDS * 68 + 4096;
+
 export const deltaPlanBody = z.union([
   z.strictObject({
     fromRelease: z.uuid({ error: 'must be a release id (a UUID)' }),
     includeIds: z.boolean().optional(),
   }),
   z.strictObject({
-    have: z.array(sha256Param).max(1_000_000),
+    // A machine that holds more sends `fromRelease`: its current release names its chunks.
+    have: z.array(sha256Param).max(MAX_HAVE_IDS),
     includeIds: z.boolean().optional(),
   }),
 ]);
