@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
-import { chunkObjectKey, DeliveryClient, parseManifest } from '@muster/chunks';
+import { chunkObjectKey, compressChunk, DeliveryClient, parseManifest, sha256Hex } from '@muster/chunks';
+import pg from 'pg';
+import { inject } from 'vitest';
 import { contracts, MachineState, MachineUpdatedSchema, OutputKind } from '@muster/contracts';
 import { EventPublisher } from '@muster/messaging';
 import { until } from '@muster/messaging/testing';
@@ -112,5 +114,47 @@ describe('garbage collection', () => {
     const later = await gc().collect({ now: new Date(Date.now() + 2 * 3600_000) });
     expect(later.orphanObjectsRemoved).toBe(1);
     expect(await inStore(orphan)).toBe(false);
+  });
+
+  it('runs on one instance at a time: while another holds the lock, a run skips', async () => {
+    const other = new pg.Client({ connectionString: inject('servers').postgres.url });
+    await other.connect();
+    await other.query(`SET search_path TO ${stack.schema}`);
+    await other.query(`SELECT pg_advisory_lock(hashtext('muster-gc:' || current_schema()))`);
+    expect(await gc().collect()).toMatchObject({
+      skipped: 'another instance is collecting',
+      releasesRemoved: [],
+    });
+    await other.end();
+    expect((await gc().collect()).skipped).toBeUndefined();
+  });
+
+  it('makes an upload that finds a chunk being collected wait, then store it again', async () => {
+    const bytes = fileBytes('gc-race', 3000); // one chunk: the whole file
+    const id = sha256Hex(bytes);
+    const frame = compressChunk(bytes);
+    await stack.objects.put(stack.bucket, chunkObjectKey(id), frame);
+    await stack.sql(
+      `INSERT INTO chunk (sha256, size_bytes, stored_bytes, compression, seen_at)
+       VALUES ($1, $2, $3, 'zstd', now() - interval '2 days')`,
+      [id, bytes.length, frame.length],
+    );
+    // A collection in the middle of deleting it: the row locked, the object gone, not yet committed.
+    const collector = new pg.Client({ connectionString: inject('servers').postgres.url });
+    await collector.connect();
+    await collector.query(`SET search_path TO ${stack.schema}`);
+    await collector.query('BEGIN');
+    await collector.query('SELECT sha256 FROM chunk WHERE sha256 = $1 FOR UPDATE', [id]);
+    await stack.objects.delete(stack.bucket, chunkObjectKey(id));
+    await collector.query('DELETE FROM chunk WHERE sha256 = $1', [id]);
+    const buildId = await stack.completeBuild('race', [{ name: 'vmlinuz', kind: OutputKind.KERNEL, bytes }]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await stack.sql('SELECT 1 FROM release WHERE build_id = $1', [buildId])).toEqual([]);
+    await collector.query('COMMIT');
+    await collector.end();
+    const releaseId = await stack.releaseOf(buildId);
+    expect(await inStore(id)).toBe(true);
+    const file = await fetch(`${stack.url}/v1/releases/${releaseId}/files/vmlinuz`);
+    expect(Buffer.from(await file.arrayBuffer()).equals(bytes)).toBe(true);
   });
 });

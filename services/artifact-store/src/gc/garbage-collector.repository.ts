@@ -7,8 +7,8 @@ import { manifestObjectKey } from '../chunks/object-keys.js';
 import { ArtifactBucket } from '../storage/artifact-bucket.provider.js';
 
 const BATCH = 1000;
-/** Any instance that holds it runs GC; the others skip that round. */
-const GC_LOCK = 0x6d757374; // "must"
+/** Any instance that holds it runs GC; the others skip that round. One per schema. */
+const GC_LOCK = `hashtext('muster-gc:' || current_schema())`;
 
 export interface GcReport {
   dryRun: boolean;
@@ -43,7 +43,7 @@ export class GarbageCollector {
     const lock = this.ds.createQueryRunner();
     await lock.connect();
     try {
-      const [{ locked }] = (await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [GC_LOCK])) as [
+      const [{ locked }] = (await lock.query(`SELECT pg_try_advisory_lock(${GC_LOCK}) AS locked`)) as [
         { locked: boolean },
       ];
       const report: GcReport = {
@@ -66,7 +66,7 @@ export class GarbageCollector {
         );
         return report;
       } finally {
-        await lock.query('SELECT pg_advisory_unlock($1)', [GC_LOCK]);
+        await lock.query(`SELECT pg_advisory_unlock(${GC_LOCK})`);
       }
     } finally {
       await lock.release();
