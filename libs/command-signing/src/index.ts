@@ -9,3 +9,4 @@ export {
 } from './signing-key.js';
 export { keyRing, keyRingEntry, parseKeyRing, type KeyRing } from './key-ring.js';
 export { CommandRefusedError, signCommand, verifyCommand, type CommandRefusal } from './command-signature.js';
+export { keyRingSetting } from './key-ring-setting.js';

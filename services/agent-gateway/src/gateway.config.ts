@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { envVar, intValue } from '@muster/config';
-import { parseKeyRing, SigningKeyError } from '@muster/command-signing';
+import { keyRingSetting } from '@muster/command-signing';
 import { z } from 'zod';
 
 const instanceId = z
@@ -8,19 +8,7 @@ const instanceId = z
   .trim()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1–64 of A-Z a-z 0-9 _ - (it is a subject token)' });
 
-/** `<keyId>:<base64 seed>[,…]`, checked by parsing it as a key ring (the text is kept: it is a secret). */
-const keyRingText = z
-  .string()
-  .trim()
-  .superRefine((text, ctx) => {
-    try {
-      parseKeyRing(text);
-    } catch (err) {
-      if (!(err instanceof SigningKeyError)) throw err;
-      ctx.addIssue({ code: 'custom', message: err.message });
-    }
-  })
-  .optional();
+const keyRingText = keyRingSetting.optional();
 
 /** agent-gateway's own settings, beside the common ones. */
 export function gatewayConfig() {

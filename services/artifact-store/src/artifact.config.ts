@@ -1,24 +1,11 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envVar, intValue } from '@muster/config';
-import { parseKeyRing, SigningKeyError, type KeyRing } from '@muster/command-signing';
+import { keyRingSetting, parseKeyRing, type KeyRing } from '@muster/command-signing';
 import { z } from 'zod';
 
 const DAY = 86_400;
 const absolutePath = z.string().trim().regex(/^\//, { error: 'must be an absolute path' });
-
-/** `<keyId>:<base64 seed>[,…]`, checked by parsing it as a key ring (the text is kept: it is a secret). */
-const keyRingText = z
-  .string()
-  .trim()
-  .superRefine((text, ctx) => {
-    try {
-      parseKeyRing(text);
-    } catch (err) {
-      if (!(err instanceof SigningKeyError)) throw err;
-      ctx.addIssue({ code: 'custom', message: err.message });
-    }
-  });
 
 /** artifact-store's own settings, beside the common ones (S3). */
 export function artifactConfig() {
@@ -27,7 +14,7 @@ export function artifactConfig() {
      * The release-signing key ring, `<keyId>:<base64 seed>[,…]`. Every key signs each release
      * document, so agents that trust either the old or the new key accept it while keys rotate.
      */
-    signingKeys: envVar('MUSTER_RELEASE_SIGNING_KEYS', keyRingText, { secret: true }),
+    signingKeys: envVar('MUSTER_RELEASE_SIGNING_KEYS', keyRingSetting, { secret: true }),
     /** Lifetime of a signed release document; the store re-signs it when half of it is left. */
     documentTtlSeconds: envVar(
       'MUSTER_RELEASE_DOCUMENT_TTL_SECONDS',

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncError, syncFile, type SyncWarning } from '@muster/chunk-sync';
+import type { Manifest } from '@muster/chunks';
 import { fileBytes } from '../../../services/artifact-store/test/fixtures/squashfs-image.js';
 import { startDeliveryStack, type DeliveryStack } from './delivery-fixture.js';
 
@@ -26,6 +27,29 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
+
+/** A sync from the origin alone, in small requests, that `interrupt` breaks once bytes have come. */
+async function interruptedSync(
+  manifest: Manifest,
+  target: string,
+  interrupt: () => Promise<void>,
+): Promise<unknown> {
+  let interrupted: Promise<void> | undefined;
+  const outcome = await syncFile({
+    manifest,
+    target,
+    sources: [{ name: 'origin', url: stack.origin.url }],
+    parallelism: 1,
+    batchBytes: 64 * 1024,
+    retries: 1,
+    retryDelayMs: 50,
+    onProgress: (p) => {
+      if (!interrupted && p.fetchedBytes > 0) interrupted = interrupt();
+    },
+  }).catch((error: unknown) => error);
+  await interrupted;
+  return outcome;
+}
 
 describe('a machine behind a site cache', () => {
   it('syncs the first release whole (saying so), then only what the second adds, through the cache', async () => {
@@ -68,22 +92,7 @@ describe('a machine behind a site cache', () => {
   it('resumes exactly after the origin is killed in the middle of a sync', async () => {
     const manifest = await stack.manifestOf(second, 'disk.img');
     const target = join(stack.dir, 'origin-killed');
-    const sources = [{ name: 'origin', url: stack.origin.url }];
-    let killed: Promise<void> | undefined;
-    const interrupted = await syncFile({
-      manifest,
-      target,
-      sources,
-      parallelism: 1,
-      batchBytes: 64 * 1024,
-      retries: 1,
-      retryDelayMs: 50,
-      onProgress: (p) => {
-        if (!killed && p.fetchedBytes > 0) killed = stack.restartOrigin();
-      },
-    }).catch((error: unknown) => error);
-    await killed;
-    expect(interrupted).toBeInstanceOf(SyncError);
+    expect(await interruptedSync(manifest, target, () => stack.restartOrigin())).toBeInstanceOf(SyncError);
     const resumed = await syncFile({
       manifest,
       target,
@@ -97,24 +106,13 @@ describe('a machine behind a site cache', () => {
   it('resumes exactly after the S3 server restarts in the middle of a sync', async () => {
     const manifest = await stack.manifestOf(first, 'disk.img');
     const target = join(stack.dir, 's3-restarted');
-    const sources = [{ name: 'origin', url: stack.origin.url }];
-    let stopped: Promise<void> | undefined;
-    const interrupted = await syncFile({
+    expect(await interruptedSync(manifest, target, () => stack.stopS3())).toBeInstanceOf(SyncError);
+    await stack.startS3Again();
+    const resumed = await syncFile({
       manifest,
       target,
-      sources,
-      parallelism: 1,
-      batchBytes: 64 * 1024,
-      retries: 1,
-      retryDelayMs: 50,
-      onProgress: (p) => {
-        if (!stopped && p.fetchedBytes > 0) stopped = stack.stopS3();
-      },
-    }).catch((error: unknown) => error);
-    await stopped;
-    expect(interrupted).toBeInstanceOf(SyncError);
-    await stack.startS3Again();
-    const resumed = await syncFile({ manifest, target, sources });
+      sources: [{ name: 'origin', url: stack.origin.url }],
+    });
     expect((await readFile(target)).equals(v1)).toBe(true);
     expect(resumed.reusedBytes).toBeGreaterThan(0);
   });

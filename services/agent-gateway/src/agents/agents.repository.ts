@@ -1,6 +1,6 @@
+import { updatedRows } from '@muster/persistence';
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { updatedRows } from '../updated-rows.js';
 import { DataSource, type EntityManager } from 'typeorm';
 
 export interface AgentSummary {

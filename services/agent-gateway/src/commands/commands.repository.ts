@@ -1,5 +1,5 @@
+import { updatedRows } from '@muster/persistence';
 import { Inject, Injectable } from '@nestjs/common';
-import { updatedRows } from '../updated-rows.js';
 import type { TimeCursor } from '@muster/runtime';
 import { DataSource } from 'typeorm';
 

@@ -1,5 +1,5 @@
+import { updatedRows } from '@muster/persistence';
 import { Inject, Injectable } from '@nestjs/common';
-import { updatedRows } from '../updated-rows.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { hashSecret, newSecretToken, parseSecretToken, secretMatches } from '../tokens/secret-token.js';
 
