@@ -2,7 +2,7 @@
 // the file's manifest (as a patch against the one it holds, when it holds one; verified against
 // the document), then syncFile from the sources in order, with the current slot as seed.
 import { DeliveryClient, manifestId, parseManifest, type Manifest } from '@muster/chunks';
-import { syncFile, type SyncReport, type SyncSource } from '@muster/chunk-sync';
+import { syncFile, type SyncReport, type SyncSource, type SyncWarning } from '@muster/chunk-sync';
 import { verifyManifest, verifyRelease, type SignedRelease } from '@muster/releases';
 import type { TrustedKey } from '@muster/command-signing';
 
@@ -27,6 +27,9 @@ export async function syncRelease(options: {
   sources: SyncSource[];
   trusted: TrustedKey[];
   current?: HeldFile;
+  onWarning?: (warning: SyncWarning) => void;
+  parallelism?: number;
+  batchBytes?: number;
 }): Promise<MachineSync> {
   const { current } = options;
   const client = new DeliveryClient(options.sources[0]!.url);
@@ -52,6 +55,9 @@ export async function syncRelease(options: {
     target: options.target,
     seeds: current ? [{ path: current.path, manifest: current.manifest }] : [],
     sources: options.sources,
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    ...(options.parallelism ? { parallelism: options.parallelism } : {}),
+    ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
   });
   return { held: { path: options.target, manifest, manifestBytes, release: signed }, report };
 }

@@ -5,10 +5,11 @@
 // the release (ideal: 1.0× whatever N), and the time.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { SyncWarning } from '@muster/chunk-sync';
 import { DeliveryClient, distinctChunks, parseManifest } from '@muster/chunks';
 import { getFreePort } from '@muster/testing';
 import { startServiceProcess } from '../../tools/stack/service-process.js';
@@ -22,11 +23,25 @@ const { values } = parseArgs({
     machines: { type: 'string', default: process.env.BENCH_MACHINES ?? '20' },
     megabytes: { type: 'string', default: process.env.BENCH_MEGABYTES ?? '64' },
     synthetic: { type: 'boolean', default: process.env.BENCH_SYNTHETIC === '1' },
+    // Per machine: chunk-pack requests at once, and stored MiB asked for per request (syncFile's defaults: 4, 8).
+    parallelism: { type: 'string', default: process.env.BENCH_PARALLELISM ?? '4' },
+    'batch-mib': { type: 'string', default: process.env.BENCH_BATCH_MIB ?? '8' },
   },
 });
 const MACHINES = Number(values.machines);
 const MEGABYTES = Number(values.megabytes);
+const PARALLELISM = Number(values.parallelism);
+const BATCH_BYTES = Number(values['batch-mib']) * 1024 * 1024;
 const FILE = 'root.squashfs';
+
+/** Warnings the machines got, by kind and source: how many, and the first one's text. */
+const warnings = new Map<string, { count: number; first: SyncWarning }>();
+function noteWarning(w: SyncWarning): void {
+  const key = `${w.kind}${'source' in w ? ` from ${w.source}` : ''}`;
+  const seen = warnings.get(key);
+  if (seen) seen.count += 1;
+  else warnings.set(key, { count: 1, first: w });
+}
 
 /** Half random, half repetitive: an image compresses about that well. */
 function imageBytes(size: number): Buffer {
@@ -86,7 +101,7 @@ try {
 
   proxy.reset();
   const started = performance.now();
-  const synced = await Promise.all(
+  const settled = await Promise.allSettled(
     Array.from({ length: MACHINES }, (_, i) =>
       syncRelease({
         releaseId,
@@ -97,10 +112,28 @@ try {
           { url: proxy.url, name: 'origin' },
         ],
         trusted: origin.trusted,
+        parallelism: PARALLELISM,
+        batchBytes: BATCH_BYTES,
+        onWarning: noteWarning,
       }),
     ),
   );
   const seconds = (performance.now() - started) / 1000;
+  for (const [key, { count, first }] of warnings)
+    console.log(`machines warned ${count}× ${key}; first: ${JSON.stringify(first)}`);
+  const cacheLog = (await readFile(cache.logFile, 'utf8')).split('\n').filter((l) => /warn|error/i.test(l));
+  if (cacheLog.length > 0)
+    console.log(
+      `site cache log: ${cacheLog.length} warnings or errors; first:\n  ${cacheLog.slice(0, 5).join('\n  ')}`,
+    );
+  const failed = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed.length > 0)
+    throw new Error(
+      `${failed.length} of ${MACHINES} machines failed; the first: ${String(failed[0]!.reason)}`,
+    );
+  const synced = settled.map(
+    (s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof syncRelease>>>).value,
+  );
   const { wireBytes, bodyBytes, answers } = proxy.counts();
   const body = Object.values(bodyBytes).reduce((a, b) => a + b, 0);
   const fromOrigin = synced.reduce((sum, s) => sum + (s.report.bySource.origin ?? 0), 0);
@@ -112,7 +145,7 @@ try {
       `machines fetched ${fromOrigin} stored bytes from the origin directly`,
   );
   console.log(
-    `RESULT fanout machines=${MACHINES} unique_bytes=${uniqueBytes} origin_bytes=${wireBytes} origin_ratio=${ratio.toFixed(3)} seconds=${seconds.toFixed(1)} origin_body_bytes=${body}`,
+    `RESULT fanout machines=${MACHINES} unique_bytes=${uniqueBytes} origin_bytes=${wireBytes} origin_ratio=${ratio.toFixed(3)} seconds=${seconds.toFixed(1)} origin_body_bytes=${body} parallelism=${PARALLELISM} batch_mib=${values['batch-mib']}`,
   );
 } finally {
   await cache?.stop('SIGTERM', 30_000).catch(() => undefined);
