@@ -47,11 +47,21 @@ const exists = (p: string) =>
     () => false,
   );
 
-/** Builds (or finds cached) the squashfs of minbase + `packages`; returns its path. */
-export async function benchImage(name: string, packages: string[], log = console.log): Promise<string> {
+function imagePath(name: string, packages: string[]): { r: BundledRecipe; key: string; out: string } {
   const r = recipe(name, packages);
   const key = createHash('sha256').update(JSON.stringify(r)).digest('hex').slice(0, 16);
-  const out = join(BENCH_DIR, 'images', `${name}-${key}.squashfs`);
+  return { r, key, out: join(BENCH_DIR, 'images', `${name}-${key}.squashfs`) };
+}
+
+/** v2 of the pair when an earlier run built it; never builds. */
+export async function cachedV2(): Promise<string | undefined> {
+  const { out } = imagePath('bench-v2', [...V1_PACKAGES, ...V2_EXTRA]);
+  return (await exists(out)) ? out : undefined;
+}
+
+/** Builds (or finds cached) the squashfs of minbase + `packages`; returns its path. */
+export async function benchImage(name: string, packages: string[], log = console.log): Promise<string> {
+  const { r, key, out } = imagePath(name, packages);
   if (await exists(out)) return out;
   await mkdir(join(BENCH_DIR, 'images'), { recursive: true });
   await chmod(BENCH_DIR, 0o755);

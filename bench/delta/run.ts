@@ -1,4 +1,5 @@
 // npm run bench -- delta: what each way of shipping an update sends for a real image pair
+// (Muster's figure through artifact-store and @muster/chunk-sync, on servers it starts)
 // (v1 = minbase with a kernel and systemd; v2 = v1 + a few packages), built reproducibly.
 import { execFile } from 'node:child_process';
 import { mkdir, rm, stat } from 'node:fs/promises';
@@ -6,7 +7,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { casyncMake, storeContents } from '../chunking/casync.js';
 import { BENCH_DIR, benchImagePair, V1_PACKAGES, V2_EXTRA } from './image-pair.js';
-import { fastCdcDeltaBytes, musterDeltaBytes } from './muster-delta.js';
+import { fastCdcDeltaBytes, musterDelta } from './muster-delta.js';
 import { listTree, newOrChanged } from './tree-listing.js';
 
 const work = join(BENCH_DIR, `delta-${process.pid}`);
@@ -52,8 +53,18 @@ try {
     `files: v1 ${t1.size}, v2 ${t2.size}; new or changed in v2: ${limit.files} (${limit.raw} B raw, ${limit.bytes} B zstd-3)`,
   );
 
-  const muster = await musterDeltaBytes(v1, v2);
-  console.log(`muster (${muster.chunking}): ${muster.chunks} chunks, ${muster.bytes} B stored`);
+  const muster = await musterDelta(v1, v2, work);
+  console.log(
+    `artifact-store ingested v1 and v2 (upload + image.build.completed → release) in ${muster.ingestSeconds.toFixed(0)} s`,
+  );
+  console.log(
+    `muster sync v1 → v2 (${muster.chunk.chunking}, v1 as seed): ${muster.bytes} B = document ${muster.documentBytes} + manifest patch ${muster.manifestPatchBytes} + chunk packs ${muster.packBytes} ` +
+      `(${muster.records} records; report: ${muster.packBytesReported} = stored + 36 B each), ${muster.requests} requests, ${muster.syncSeconds.toFixed(1)} s; ` +
+      `${muster.wireBytes} B on the wire with headers`,
+  );
+  console.log(
+    `chunk bytes alone (v2's chunks v1's manifest lacks): ${muster.chunk.chunks} chunks, ${muster.chunk.bytes} B stored`,
+  );
   const cdc = await fastCdcDeltaBytes(v1, v2);
   console.log(`FastCDC on the bytes alone: ${cdc.chunks} chunks, ${cdc.bytes} B stored`);
   const casync = await casyncDelta(v1, v2);
@@ -63,10 +74,10 @@ try {
 
   const x = (n: number) => (n / limit.bytes).toFixed(2);
   console.log(
-    `× the limit: muster ${x(muster.bytes)}, FastCDC ${x(cdc.bytes)}, casync ${x(casync)}, xdelta3 ${x(xd)}, full ${x(full)}`,
+    `× the limit: muster ${x(muster.bytes)} (chunks alone ${x(muster.chunk.bytes)}), FastCDC ${x(cdc.bytes)}, casync ${x(casync)}, xdelta3 ${x(xd)}, full ${x(full)}`,
   );
   console.log(
-    `RESULT delta full_bytes=${full} limit_bytes=${limit.bytes} muster_bytes=${muster.bytes} casync_bytes=${casync} xdelta3_bytes=${xd} vs_limit=${x(muster.bytes)}`,
+    `RESULT delta full_bytes=${full} limit_bytes=${limit.bytes} muster_bytes=${muster.bytes} casync_bytes=${casync} xdelta3_bytes=${xd} vs_limit=${x(muster.bytes)} chunk_bytes=${muster.chunk.bytes} manifest_patch_bytes=${muster.manifestPatchBytes} document_bytes=${muster.documentBytes} pack_bytes=${muster.packBytes} wire_bytes=${muster.wireBytes}`,
   );
 } finally {
   await rm(work, { recursive: true, force: true });
