@@ -4,6 +4,7 @@ import { isSha256Hex, MAX_CHUNK_BYTES, sha256Hex } from './chunk-id.js';
 import { CHUNK_PACK_MEDIA_TYPE, decodeChunkPack, type ChunkPackRecord } from './chunk-pack.js';
 import { applyManifestPatch, MANIFEST_PATCH_MEDIA_TYPE } from './manifest-patch.js';
 import { MAX_MANIFEST_BYTES } from './manifest.js';
+import { headersDeadline } from './headers-deadline.js';
 import { isSafeName } from './names.js';
 
 /** Largest signed release document a client reads. */
@@ -28,7 +29,7 @@ export class DeliveryError extends Error {
 }
 
 export interface DeliveryClientOptions {
-  /** Per request, until the response headers arrive. Default 30 s. */
+  /** Per request, until the response headers arrive (the body may take longer). Default 30 s. */
   headersTimeoutMs?: number;
 }
 
@@ -117,12 +118,13 @@ export class DeliveryClient {
     path: string,
     init: RequestInit & { signal?: AbortSignal | undefined },
   ): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.headersTimeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const deadline = headersDeadline(this.headersTimeoutMs, init.signal);
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, { ...init, signal });
+      response = await fetch(`${this.baseUrl}${path}`, { ...init, signal: deadline.signal });
+      deadline.arrived();
     } catch (error) {
+      deadline.arrived();
       if (init.signal?.aborted) throw init.signal.reason ?? error;
       throw new DeliveryError('unreachable', `${this.baseUrl}: ${(error as Error).message}`);
     }

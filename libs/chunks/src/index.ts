@@ -59,3 +59,4 @@ export {
   type FastCdcParams,
   type SquashfsLayout,
 } from './chunking/index.js';
+export { headersDeadline } from './headers-deadline.js';

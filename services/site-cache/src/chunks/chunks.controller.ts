@@ -80,8 +80,21 @@ export class ChunksController {
       res.write(encodeChunkPackHeader(body.chunks[i]!, chunk.stored.length));
       const room = res.write(chunk.stored);
       this.stats.servedChunk(chunk.stored.length);
-      if (!room) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+      if (!room) await drained(res);
     }
     res.end();
   }
+}
+
+/** Resolves when `res` may take more, or is closed; leaves no listener behind either way. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import {
+  headersDeadline,
   CHUNK_PACK_MEDIA_TYPE,
   decodeChunkPack,
   isSha256Hex,
@@ -93,12 +94,12 @@ export class OriginClient {
 
   private async request(path: string, init: RequestInit = {}, okOnly = true): Promise<Response> {
     let response: Response;
+    const deadline = headersDeadline(this.headersTimeoutMs);
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        ...init,
-        signal: AbortSignal.timeout(this.headersTimeoutMs),
-      });
+      response = await fetch(`${this.baseUrl}${path}`, { ...init, signal: deadline.signal });
+      deadline.arrived();
     } catch (error) {
+      deadline.arrived();
       throw new OriginUnavailableError(`${this.baseUrl}: ${(error as Error).message}`);
     }
     if (response.status >= 500) {
