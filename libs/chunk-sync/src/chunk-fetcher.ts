@@ -152,7 +152,13 @@ async function fetchFromSource(
       continue;
     }
     if (error) {
-      markDown(ctx, source, error.message);
+      // A connection that failed or a 5xx may be a moment's trouble (a socket the server closed
+      // as it was reused, a restart): back off and ask again before giving the source up.
+      const passing =
+        error instanceof DeliveryError && (error.reason === 'unreachable' || error.reason === 'server');
+      if (passing && ++idle <= ctx.retries)
+        await sleep(ctx.retryDelayMs * 2 ** (idle - 1), undefined, { signal: ctx.signal });
+      else markDown(ctx, source, error.message);
       continue;
     }
     const asked = remaining.length;

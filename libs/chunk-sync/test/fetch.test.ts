@@ -106,8 +106,20 @@ describe('syncFile from the network', () => {
         { kind: 'source-down', source: 'cache', error: expect.stringContaining('503') as string },
       ]);
       expect(report.bySource).toEqual({ origin: allStored });
-      // Marked down for the whole sync: asked only by the batches already under way.
-      expect(cache.packRequests).toBeLessThanOrEqual(4);
+      // Marked down for the whole sync once its retries are spent: asked only by the batches
+      // already under way, each at most 1 + retries (3) times.
+      expect(cache.packRequests).toBeLessThanOrEqual(4 * 4);
+    }));
+
+  it('asks the site cache again after a passing 5xx, and keeps using it', () =>
+    withTempDir(async (dir) => {
+      cache.faults = { down: true };
+      const recovered = setTimeout(() => (cache.faults = {}), 100);
+      const { report, warnings } = await sync(dir, { retryDelayMs: 400 });
+      clearTimeout(recovered);
+      await expectSameBytes(join(dir, 'root.squashfs'), file);
+      expect(warnings.filter((w) => w.kind === 'source-down')).toEqual([]);
+      expect(report.bySource).toEqual({ cache: allStored });
     }));
 
   it('uses the origin, with a warning, when the site cache sends a broken chunk pack', () =>
