@@ -206,8 +206,10 @@ describe('npm run build', () => {
         if (!file.endsWith('.js')) continue;
         files++;
         const code = read(`${dir}/dist/${file}`);
+        // Import and export statements (at the start of a line, as SWC writes them), dynamic
+        // import() and require(): not the word "from" inside a string.
         for (const [, spec] of code.matchAll(
-          /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"'.][^"']*)["']/g,
+          /(?:^[ \t]*(?:import|export)\b[^;'"]*?\bfrom\s*|^[ \t]*import\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"'.][^"']*)["']/gm,
         )) {
           const name = packageOf(spec!);
           if (!spec!.startsWith('node:') && !builtins.has(name) && !allowed.has(name))
