@@ -155,6 +155,27 @@ describe('files rebuilt from chunks', () => {
   });
 });
 
+describe('delta plans', () => {
+  it('count a chunk two files share once for the release, and per file in each', async () => {
+    const bytes = fileBytes('shared-by-two', 150_000);
+    const releaseId = await stack.releaseOf(
+      await stack.completeBuild('twins', [
+        { name: 'vmlinuz', kind: OutputKind.KERNEL, bytes },
+        { name: 'copy.img', kind: OutputKind.RAW_DISK, bytes },
+      ]),
+    );
+    const plan = await stack.call('POST', `/v1/releases/${releaseId}/delta-plan`, { have: [] });
+    const files = plan.body['files'] as { name: string; needChunks: number; needStoredBytes: number }[];
+    expect(files.map((f) => f.name)).toEqual(['copy.img', 'vmlinuz']);
+    expect(files[0]!.needChunks).toBe(files[1]!.needChunks);
+    expect(files[0]!.needChunks).toBeGreaterThan(1);
+    expect(plan.body['needChunks']).toBe(files[0]!.needChunks);
+    expect(plan.body['needStoredBytes']).toBe(files[0]!.needStoredBytes);
+    const held = await stack.call('POST', `/v1/releases/${releaseId}/delta-plan`, { fromRelease: releaseId });
+    expect(held.body).toMatchObject({ needChunks: 0, needStoredBytes: 0, reusedBytes: bytes.length });
+  });
+});
+
 describe('release documents', () => {
   it('carry the channels a release is promoted to; the channel answers with its release', async () => {
     const promoted = await stack.call('POST', `/v1/releases/${first}/promote`, { channel: 'stable' });

@@ -23,7 +23,8 @@ export interface DeltaPlan {
 /**
  * What a machine still needs of a release: every distinct chunk of its files that is not in
  * what the machine holds (its current release's files, or a list of chunk ids), with the
- * stored bytes fetching them costs. The manifests themselves are not counted.
+ * stored bytes fetching them costs — per file, and for the release as a whole, where a chunk
+ * two files share counts once. The manifests themselves are not counted.
  */
 @Injectable()
 export class DeltaPlanner {
@@ -36,9 +37,9 @@ export class DeltaPlanner {
   ): Promise<DeltaPlan> {
     const rows = await this.ds.query<
       {
-        name: string;
-        manifest_sha256: string;
-        length_bytes: string;
+        name: string | null;
+        manifest_sha256: string | null;
+        length_bytes: string | null;
         chunks: string;
         need_chunks: string;
         need_stored: string | null;
@@ -56,13 +57,22 @@ export class DeltaPlanner {
            FROM release_file f
            JOIN manifest_chunk mc ON mc.manifest_sha256 = f.manifest_sha256
            JOIN chunk c ON c.sha256 = mc.sha256
-          WHERE f.release_id = $1)
-       SELECT name, manifest_sha256, length_bytes, count(*) AS chunks,
-              count(*) FILTER (WHERE NOT is_held) AS need_chunks,
-              sum(stored_bytes) FILTER (WHERE NOT is_held) AS need_stored,
-              sum(size_bytes) FILTER (WHERE is_held) AS reused,
-              CASE WHEN $4 THEN array_agg(sha256) FILTER (WHERE NOT is_held) END AS need_ids
-         FROM wanted GROUP BY name, manifest_sha256, length_bytes ORDER BY name`,
+          WHERE f.release_id = $1),
+       files AS (
+         SELECT name, manifest_sha256, length_bytes, count(*) AS chunks,
+                count(*) FILTER (WHERE NOT is_held) AS need_chunks,
+                sum(stored_bytes) FILTER (WHERE NOT is_held) AS need_stored,
+                sum(size_bytes) FILTER (WHERE is_held) AS reused,
+                CASE WHEN $4 THEN array_agg(sha256) FILTER (WHERE NOT is_held) END AS need_ids
+           FROM wanted GROUP BY name, manifest_sha256, length_bytes),
+       -- The release as a whole: a chunk two files share is fetched (or reused) once.
+       release AS (
+         SELECT NULL::text AS name, NULL::text AS manifest_sha256, NULL::bigint AS length_bytes,
+                count(*) AS chunks, count(*) FILTER (WHERE NOT is_held) AS need_chunks,
+                sum(stored_bytes) FILTER (WHERE NOT is_held) AS need_stored,
+                sum(size_bytes) FILTER (WHERE is_held) AS reused, NULL::text[] AS need_ids
+           FROM (SELECT DISTINCT sha256, size_bytes, stored_bytes, is_held FROM wanted) d)
+       SELECT * FROM files UNION ALL SELECT * FROM release ORDER BY name NULLS LAST`,
       [
         releaseId,
         'fromRelease' in held ? held.fromRelease : null,
@@ -70,22 +80,25 @@ export class DeltaPlanner {
         includeIds,
       ],
     );
-    const files = rows.map((r) => ({
-      name: r.name,
-      manifestSha256: r.manifest_sha256,
-      totalBytes: Number(r.length_bytes),
-      chunks: Number(r.chunks),
-      needChunks: Number(r.need_chunks),
-      needStoredBytes: Number(r.need_stored ?? 0),
-      reusedBytes: Number(r.reused ?? 0),
-      ...(includeIds ? { needIds: r.need_ids ?? [] } : {}),
-    }));
+    const total = rows.find((r) => r.name === null);
+    const files = rows
+      .flatMap((r) => (r.name === null ? [] : [{ ...r, name: r.name }]))
+      .map((r) => ({
+        name: r.name,
+        manifestSha256: r.manifest_sha256 ?? '',
+        totalBytes: Number(r.length_bytes),
+        chunks: Number(r.chunks),
+        needChunks: Number(r.need_chunks),
+        needStoredBytes: Number(r.need_stored ?? 0),
+        reusedBytes: Number(r.reused ?? 0),
+        ...(includeIds ? { needIds: r.need_ids ?? [] } : {}),
+      }));
     return {
       releaseId,
       files,
-      needChunks: files.reduce((s, f) => s + f.needChunks, 0),
-      needStoredBytes: files.reduce((s, f) => s + f.needStoredBytes, 0),
-      reusedBytes: files.reduce((s, f) => s + f.reusedBytes, 0),
+      needChunks: Number(total?.need_chunks ?? 0),
+      needStoredBytes: Number(total?.need_stored ?? 0),
+      reusedBytes: Number(total?.reused ?? 0),
     };
   }
 }
