@@ -10,6 +10,7 @@ export { createServiceApp } from './create-service-app.js';
 export type { ServiceParts, ServiceContext } from './run-service.js';
 export type { CoreDependency } from './core-readiness.js';
 export { BodyLimit } from './http/body-limit.decorator.js';
+export { drained } from './http/drained.js';
 export { InvalidInputError } from './http/invalid-input.error.js';
 export {
   PROBLEM_CONTENT_TYPE,

@@ -14,7 +14,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { CHUNK_PACK_MEDIA_TYPE, chunkObjectKey, encodeChunkPackHeader } from '@muster/chunks';
-import { BodyLimit, InvalidInputError, OwnAuthentication } from '@muster/runtime';
+import { BodyLimit, drained, InvalidInputError, OwnAuthentication } from '@muster/runtime';
 import type { Readable } from 'node:stream';
 import { ARTIFACT_SETTINGS, type ArtifactSettings } from '../artifact.config.js';
 import { ChunkCatalogRepository } from '../chunks/chunk-catalog.repository.js';
@@ -122,11 +122,14 @@ export class ChunksController {
         const id = body.chunks[i]!;
         const object = await reads[i]!;
         read(i + READ_AHEAD);
-        if (!res.write(encodeChunkPackHeader(id, known.get(id)!.storedLength)))
-          await new Promise((resolve) => res.once('drain', resolve));
-        for await (const piece of object as AsyncIterable<Buffer>)
-          if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve));
+        if (!res.write(encodeChunkPackHeader(id, known.get(id)!.storedLength))) await drained(res);
+        for await (const piece of object as AsyncIterable<Buffer>) {
+          if (res.destroyed) break;
+          if (!res.write(piece)) await drained(res);
+        }
       }
+      // A client that went away got part of the pack: not counted as served.
+      if (res.destroyed) return;
       this.metrics.served(body.chunks.length, total);
       res.end();
     } catch {

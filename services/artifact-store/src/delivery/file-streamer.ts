@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { buffer } from 'node:stream/consumers';
 import { Inject, Injectable } from '@nestjs/common';
+import { drained } from '@muster/runtime';
 import { chunkObjectKey, decompressChunk, parseManifest, type ManifestChunk } from '@muster/chunks';
 import { ArtifactBucket } from '../storage/artifact-bucket.provider.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
@@ -88,7 +89,7 @@ export class FileStreamer {
         read(i + READ_AHEAD);
         const from = Math.max(span.start - chunk.offset, 0);
         const to = Math.min(span.end - chunk.offset + 1, chunk.length);
-        if (!res.write(bytes.subarray(from, to))) await new Promise((resolve) => res.once('drain', resolve));
+        if (!res.write(bytes.subarray(from, to))) await drained(res);
       }
       res.end();
     } catch {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Body, Controller, Get, Inject, Param, Post, Res } from '@nestjs/common';
 import { CHUNK_PACK_MEDIA_TYPE, encodeChunkPackHeader, MAX_CHUNKS_PER_FETCH } from '@muster/chunks';
-import { BodyLimit, OwnAuthentication } from '@muster/runtime';
+import { BodyLimit, drained, OwnAuthentication } from '@muster/runtime';
 import { z } from 'zod';
 import { answerFor } from '../http/origin-errors.js';
 import { sha256Value } from '../http/params.js';
@@ -84,17 +84,4 @@ export class ChunksController {
     }
     res.end();
   }
-}
-
-/** Resolves when `res` may take more, or is closed; leaves no listener behind either way. */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }
