@@ -1,10 +1,9 @@
+import { MAX_MANIFEST_BYTES } from '@muster/chunks';
 import { z } from 'zod';
 
 export const RELEASE_FORMAT = 'muster.release.v1';
 export const MAX_RELEASE_FILES = 64;
 export const MAX_RELEASE_SIGNATURES = 32;
-/** A manifest is at most 16 MiB of JSON (contract: `parseManifest`'s limit). */
-export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 /** What verifyRelease reads by default: 64 files and 32 signatures fit in well under this. */
 export const MAX_RELEASE_DOCUMENT_BYTES = 64 * 1024;
 /** An image, architecture, channel, version, boot kind, model or file name. */
