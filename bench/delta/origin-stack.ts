@@ -2,17 +2,22 @@
 // PostgreSQL and S3 server of its own; a release is published as image-build publishes one
 // (its output uploaded to S3, then `image.build.completed`), and the store ingests it.
 import 'reflect-metadata';
-import { createHash, createPublicKey, randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { create } from '@bufbuild/protobuf';
-import { durationFromMs, timestampNow } from '@bufbuild/protobuf/wkt';
 import { generateSigningKey, keyRingEntry, type TrustedKey } from '@muster/command-signing';
-import { contracts, ImageBuildCompletedSchema, OutputKind, streams } from '@muster/contracts';
+import { contracts, OutputKind, streams } from '@muster/contracts';
 import { BusConnection, EventPublisher } from '@muster/messaging';
 import { S3ObjectStore } from '@muster/object-store';
 import { operatorFetch, testOperatorToken } from '@muster/runtime/testing';
-import { getFreePort, startNats, startPostgres, startS3, type NatsServerHandle } from '@muster/testing';
+import {
+  completedBuild,
+  getFreePort,
+  startNats,
+  startPostgres,
+  startS3,
+  type NatsServerHandle,
+} from '@muster/testing';
 import { startServiceProcess } from '../../tools/stack/service-process.js';
 
 const BUCKET = 'bench-artifacts';
@@ -75,31 +80,11 @@ export async function startOriginStack(root: string): Promise<OriginStack> {
     nats,
     trusted: [{ keyId, publicKey: createPublicKey(key.privateKey) }],
     publish: async (image, name, path) => {
-      const buildId = randomUUID();
-      const objectKey = `builds/${buildId}/${name}`;
-      const bytes = await readFile(path);
-      await objects.put(BUCKET, objectKey, bytes);
-      await builds.publish(
-        contracts.imageBuildCompleted,
-        { buildId },
-        create(ImageBuildCompletedSchema, {
-          buildId,
-          recipeName: image,
-          recipeDigest: createHash('sha256').update(image).digest('hex'),
-          outputs: [
-            {
-              kind: OutputKind.SQUASHFS,
-              objectKey,
-              sha256: createHash('sha256').update(bytes).digest('hex'),
-              sizeBytes: BigInt(bytes.length),
-            },
-          ],
-          duration: durationFromMs(1000),
-          completedAt: timestampNow(),
-          architecture: 'amd64',
-          revision: 1n,
-        }),
-      );
+      const { buildId, uploads, event } = completedBuild(image, [
+        { name, kind: OutputKind.SQUASHFS, bytes: await readFile(path) },
+      ]);
+      for (const u of uploads) await objects.put(BUCKET, u.objectKey, u.bytes);
+      await builds.publish(contracts.imageBuildCompleted, { buildId }, event);
       const deadline = Date.now() + 15 * 60_000;
       while (Date.now() < deadline) {
         const res = await operatorFetch(operator, `/v1/releases?image=${image}`);

@@ -12,3 +12,4 @@ export { startTestServers, type TestServers } from './test-servers.js';
 export { uniqueBucketName, uniqueName } from './unique-name.js';
 export { getFreePort, getFreePorts, isPortFree } from './internal/free-port.js';
 export { bootInQemu, type BootInQemuOptions, type BootInQemuResult } from './qemu-boot.js';
+export { completedBuild, type BuildOutputFile, type CompletedBuild } from './completed-build.js';

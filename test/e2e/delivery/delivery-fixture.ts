@@ -1,18 +1,23 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { create } from '@bufbuild/protobuf';
-import { durationFromMs, timestampNow } from '@bufbuild/protobuf/wkt';
 import { generateSigningKey, keyRingEntry, type TrustedKey } from '@muster/command-signing';
-import { contracts, ImageBuildCompletedSchema, OutputKind } from '@muster/contracts';
+import { contracts, OutputKind } from '@muster/contracts';
 import { DeliveryClient, parseManifest, type Manifest } from '@muster/chunks';
 import { EventPublisher } from '@muster/messaging';
 import { ownBus, until } from '@muster/messaging/testing';
 import { S3ObjectStore } from '@muster/object-store';
 import { verifyManifest, verifyRelease } from '@muster/releases';
-import { getFreePort, startS3, type S3ServerHandle, uniqueBucketName, uniqueName } from '@muster/testing';
+import {
+  completedBuild,
+  getFreePort,
+  startS3,
+  type S3ServerHandle,
+  uniqueBucketName,
+  uniqueName,
+} from '@muster/testing';
 import { createPublicKey } from 'node:crypto';
 import { testOperatorToken } from '@muster/runtime/testing';
 import { startServiceProcess, type ServiceProcess } from '../../../tools/stack/service-process.js';
@@ -100,30 +105,11 @@ export async function startDeliveryStack(): Promise<DeliveryStack> {
     },
     trusted,
     publish: async (image, file) => {
-      const buildId = randomUUID();
-      const objectKey = `builds/${buildId}/disk.img`;
-      await objects.put(bucket, objectKey, file);
-      await builds.publish(
-        contracts.imageBuildCompleted,
-        { buildId },
-        create(ImageBuildCompletedSchema, {
-          buildId,
-          recipeName: image,
-          recipeDigest: createHash('sha256').update(image).digest('hex'),
-          outputs: [
-            {
-              kind: OutputKind.RAW_DISK,
-              objectKey,
-              sha256: createHash('sha256').update(file).digest('hex'),
-              sizeBytes: BigInt(file.length),
-            },
-          ],
-          duration: durationFromMs(1000),
-          completedAt: timestampNow(),
-          architecture: 'amd64',
-          revision: 5n,
-        }),
-      );
+      const { buildId, uploads, event } = completedBuild(image, [
+        { name: 'disk.img', kind: OutputKind.RAW_DISK, bytes: file },
+      ]);
+      for (const u of uploads) await objects.put(bucket, u.objectKey, u.bytes);
+      await builds.publish(contracts.imageBuildCompleted, { buildId }, event);
       let releaseId: string | undefined;
       await until(
         async () => {
